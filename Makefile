@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh Debian 12 + .NET SDK machine:
+#   make demo   - set up, then run the whole job offline against the built-in Entra emulator
+#   make test   - set up (Python, pwsh, Pester, Chromium), then run every test suite
+PY := .venv/bin/python
+PWSH := .tools/pwsh
+
+.PHONY: setup setup-ps demo test test-python test-pester bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+setup-ps: setup
+	@bash scripts/setup-ps.sh
+
+demo: setup
+	$(PY) -m bridge demo
+
+test: setup-ps
+	@bash scripts/run-tests.sh
+
+test-python: setup
+	@bash scripts/run-tests.sh python
+
+test-pester: setup-ps
+	@bash scripts/run-tests.sh pester
+
+bench: setup-ps
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .hypothesis test-artifacts

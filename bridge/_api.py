@@ -1,0 +1,118 @@
+"""The Python API: profile names in, tokens and records out. The CLI and the PowerShell bridge call these."""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable
+
+from ._config import Config, Profile
+from ._constants import DEFAULT_WARN_DAYS, ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET
+from ._errors import InvalidInputError
+from ._stores import SecretStore, open_store
+from ._tokens import AccessToken
+
+def load_profile(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None, **overrides: Any) -> Profile:
+    """A Profile by name from the config file (or the default profile), with explicit overrides applied."""
+    if isinstance(profile, Profile):
+        return profile.with_changes(**overrides) if overrides else profile
+    return Config.load(config).profile(profile, **overrides)
+
+
+def store_for(profile: Profile) -> SecretStore:
+    """The secret store a profile names."""
+    return open_store(profile.store, ca_bundle=profile.ca_bundle, profile=profile)
+
+
+def get_token(
+    profile: Profile | str | None = None,
+    scopes: Iterable[str] | str | None = None,
+    tenant: str | None = None,
+    *,
+    config: str | os.PathLike[str] | None = None,
+    force_refresh: bool = False,
+) -> AccessToken:
+    """An access token for one resource, for the partner tenant or a customer tenant.
+
+    A cached token with more than 5 minutes left is reused; otherwise the stored refresh token is
+    redeemed and its rotated successor stored.
+
+    >>> token = get_token("contoso", ["https://graph.microsoft.com/.default"], tenant="fabrikam.onmicrosoft.com")  # doctest: +SKIP
+    """
+    from ._exchange import exchange
+
+    p = load_profile(profile, config=config)
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    return exchange(p, store_for(p), scopes, tenant, force_refresh=force_refresh)
+
+
+exchange = get_token
+
+
+def consent(
+    profile: Profile | str | None = None,
+    method: str = "device-code",
+    *,
+    config: str | os.PathLike[str] | None = None,
+    prompt: Callable[[str], None] | None = None,
+    read_redirect: Callable[[], str] | None = None,
+    open_browser: Callable[[str], bool] | None = None,
+    timeout: float | None = None,
+):  # type: ignore[no-untyped-def]
+    """Run the interactive consent (device-code, browser or print-url) and store the refresh token."""
+    from ._consent import DEFAULT_TIMEOUT, consent as run
+
+    p = load_profile(profile, config=config)
+    kwargs: dict[str, Any] = {"read_redirect": read_redirect, "open_browser": open_browser,
+                              "timeout": timeout or DEFAULT_TIMEOUT}
+    if prompt is not None:
+        kwargs["prompt"] = prompt
+    return run(p, store_for(p), method, **kwargs)
+
+
+def status(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None, warn_days: float = DEFAULT_WARN_DAYS):  # type: ignore[no-untyped-def]
+    """Where the profile's refresh token stands against the 90-day inactivity deadline."""
+    from ._exchange import status as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p), warn_days=warn_days)
+
+
+def keepalive(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """Redeem the refresh token once so its 90-day inactivity clock restarts."""
+    from ._exchange import keepalive as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p))
+
+
+def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret)."""
+    from ._exchange import import_refresh_token as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p), token)
+
+
+def store_client_secret(profile: Profile, secret: str) -> None:
+    """Keep a confidential client's secret in the profile's store (never in the config file)."""
+    from ._client import entry
+
+    secret = (secret or "").strip()
+    if not secret:
+        raise InvalidInputError("no client secret was given on stdin.")
+    store_for(profile).put(entry(profile, ENTRY_CLIENT_SECRET), secret, {"profile": profile.name, "kind": "client-secret"})
+
+
+def store_client_certificate(profile: Profile, data: bytes, password: bytes | None) -> dict[str, Any]:
+    """Load a PEM or PFX certificate, refuse unusable ones, and keep it in the profile's store."""
+    from ._certs import load_certificate
+    from ._client import entry
+
+    cert = load_certificate(data, password)
+    store_for(profile).put(
+        entry(profile, ENTRY_CLIENT_CERTIFICATE),
+        cert.to_store_value(),
+        {"profile": profile.name, "kind": "client-certificate", "thumbprint": cert.thumbprint,
+         "not_after": cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+    return {"thumbprint": cert.thumbprint, "not_after": cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")}

@@ -1,0 +1,425 @@
+"""The `sam-bridge` command line. It only translates: every decision lives in the core.
+
+Secrets are read from stdin, a prompt, the store or an environment variable, never from argv.
+Errors print one message and a remediation, and exit non-zero; never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, List, Optional
+
+from ._version import __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script and `python -m bridge`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before importing the CLI framework: it is the start-up benchmark
+        print(f"sam-bridge {__version__}")
+        return 0
+    return _run(args)
+
+
+def _run(args: list[str]) -> int:
+    import click
+    import typer.main
+
+    from ._errors import SamBridgeError
+    from ._scrub import scrub_text
+
+    warnings.showwarning = _show_warning
+    _register_features()
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="sam-bridge", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SamBridgeError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.remediation:
+            print(exc.remediation, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly, without a traceback or locals
+        logging.getLogger("bridge").debug("unexpected error", exc_info=False)
+        print(f"error: unexpected {type(exc).__name__}: {scrub_text(str(exc))}", file=sys.stderr)
+        print("This is a bug in sam-bridge; please report it with the output of --verbose.", file=sys.stderr)
+        return 70
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    from ._scrub import scrub_text
+
+    print(f"warning: {scrub_text(str(message))}", file=sys.stderr)
+
+
+import typer  # noqa: E402  (after main(), so `--version` never pays for it)
+
+app = typer.Typer(
+    name="sam-bridge",
+    help="Secure Application Model for Microsoft Entra ID: consent once with MFA, then exchange the "
+    "stored refresh token for access tokens and ready Connect-* parameters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+profile_app = typer.Typer(help="Create, list, show and remove profiles.", no_args_is_help=True)
+token_app = typer.Typer(help="Import or remove a profile's refresh token.", no_args_is_help=True)
+emulator_app = typer.Typer(help="The offline Entra ID emulator.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
+app.add_typer(token_app, name="refresh-token")
+app.add_typer(emulator_app, name="emulator")
+
+
+@dataclass
+class _State:
+    config: Optional[Path] = None
+    verbose: bool = False
+
+
+def _state(ctx: typer.Context) -> _State:
+    return ctx.find_object(_State) or _State()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"sam-bridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: SAM_BRIDGE_CONFIG or the platform config dir)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the request flow on stderr (secrets masked)."),
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    ctx.obj = _State(config=config, verbose=verbose)
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: bool) -> None:
+    from ._scrub import ScrubbingFilter
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_sam_bridge", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._sam_bridge = True  # type: ignore[attr-defined]
+    handler.addFilter(ScrubbingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "warning: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # msal's own debug output is noise at this level; its warnings still show.
+    logging.getLogger("msal").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=False))
+
+
+def _read_stdin_secret(what: str) -> str:
+    if sys.stdin is None or sys.stdin.closed:
+        from ._errors import InvalidInputError
+
+        raise InvalidInputError(f"{what} must be given on stdin, and stdin is closed.")
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{what}: ")
+    return sys.stdin.read().strip()
+
+
+def _load(ctx: typer.Context, name: Optional[str]):  # type: ignore[no-untyped-def]
+    from ._api import load_profile
+
+    return load_profile(name, config=_state(ctx).config)
+
+
+PROFILE_OPTION = typer.Option(None, "--profile", "-p", help="Profile name (default: SAM_BRIDGE_PROFILE or the config's default).")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+
+@profile_app.command("add")
+def profile_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Profile name."),
+    app_id: str = typer.Option(..., "--app-id", help="Application (client) id of the app registration."),
+    tenant: str = typer.Option(..., "--tenant", help="Partner tenant id or domain."),
+    public_client: bool = typer.Option(False, "--public-client", help="The app is a public client (no credential; the default)."),
+    secret_stdin: bool = typer.Option(False, "--secret-stdin", help="Read the client secret from stdin."),
+    certificate: Optional[Path] = typer.Option(None, "--certificate", help="PEM or PFX file with the client certificate and key (password on stdin or SAM_BRIDGE_CERTIFICATE_PASSWORD)."),
+    authority_host: Optional[str] = typer.Option(None, "--authority-host", help="Authority, e.g. https://login.microsoftonline.us or the emulator."),
+    ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help="CA certificate(s) to trust for the authority (e.g. the emulator's)."),
+    store: Optional[str] = typer.Option(None, "--store", help="Where secrets live: keyring (default), file:PATH, memory, keyvault:https://NAME.vault.azure.net."),
+    scope: Optional[List[str]] = typer.Option(None, "--scope", help="Default scope(s) for consent and token (default: Partner Center user_impersonation)."),
+    customer: Optional[List[str]] = typer.Option(None, "--customer", help="A customer tenant this profile manages (repeatable)."),
+    redirect_port: Optional[int] = typer.Option(None, "--redirect-port", help="Loopback port for browser consent (0 = any free port)."),
+    make_default: bool = typer.Option(False, "--default", help="Make this the default profile."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Create or replace a profile; a secret or certificate goes to the profile's store."""
+    from ._api import store_client_certificate, store_client_secret, store_for
+    from ._config import Config
+    from ._constants import ENV_CERTIFICATE_PASSWORD
+    from ._errors import InvalidInputError
+
+    chosen = [flag for flag, on in (("--public-client", public_client), ("--secret-stdin", secret_stdin), ("--certificate", certificate is not None)) if on]
+    if len(chosen) > 1:
+        raise InvalidInputError("choose one of --public-client, --secret-stdin and --certificate.")
+    credential = "secret" if secret_stdin else "certificate" if certificate else "none"
+    config = Config.load(_state(ctx).config)
+    overrides = {
+        "app_id": app_id, "tenant": tenant, "credential": credential, "authority_host": authority_host,
+        "ca_bundle": str(ca_bundle) if ca_bundle else None, "store": store,
+        "scopes": list(scope) if scope else None, "customers": list(customer) if customer else None,
+        "redirect_port": redirect_port,
+    }
+    profile = Config.build_profile(name, {}, **{k: v for k, v in overrides.items() if v is not None})
+    store_for(profile).check()
+    details: dict[str, Any] = {}
+    if credential == "secret":
+        store_client_secret(profile, _read_stdin_secret("Client secret"))
+    elif credential == "certificate":
+        assert certificate is not None
+        try:
+            data = certificate.expanduser().read_bytes()
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read the certificate file {certificate}: {exc.strerror}.") from None
+        password = os.environ.get(ENV_CERTIFICATE_PASSWORD)
+        if password is None and not sys.stdin.isatty():
+            password = sys.stdin.read().rstrip("\r\n") or None
+        details = store_client_certificate(profile, data, password.encode() if password else None)
+    config.set_profile(profile, make_default=make_default)
+    config.save()
+    if json_out:
+        _emit({"profile": profile.name, "config": str(config.path), **profile.to_file_dict(), **details})
+    else:
+        typer.echo(f"Profile {profile.name!r} saved to {config.path} (secrets in {profile.store}).")
+
+
+@profile_app.command("list")
+def profile_list(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
+    """List the configured profiles."""
+    from ._config import Config
+
+    config = Config.load(_state(ctx).config)
+    rows = [{"name": p.name, "default": p.name == config.default_profile, **p.to_file_dict()} for p in config.profiles()]
+    if json_out:
+        _emit(rows)
+        return
+    if not rows:
+        typer.echo(f"No profiles in {config.path}.")
+    for row in rows:
+        mark = "*" if row["default"] else " "
+        typer.echo(f"{mark} {row['name']:<20} app {row['app_id']}  tenant {row['tenant']}  store {row['store']}")
+
+
+@profile_app.command("show")
+def profile_show(ctx: typer.Context, name: Optional[str] = typer.Argument(None), json_out: bool = JSON_OPTION) -> None:
+    """Show one profile's settings (never its secrets)."""
+    profile = _load(ctx, name)
+    data = {"name": profile.name, **profile.to_file_dict()}
+    if json_out:
+        _emit(data)
+    else:
+        for key, value in data.items():
+            typer.echo(f"{key:>15}: {', '.join(value) if isinstance(value, list) else value}")
+
+
+@profile_app.command("remove")
+def profile_remove(
+    ctx: typer.Context,
+    name: str = typer.Argument(...),
+    keep_secrets: bool = typer.Option(False, "--keep-secrets", help="Leave the refresh token and credential in the store."),
+) -> None:
+    """Remove a profile and, unless --keep-secrets, its entries in the store."""
+    from ._api import store_for
+    from ._config import Config
+
+    config = Config.load(_state(ctx).config)
+    profile = config.profile(name)
+    if not keep_secrets:
+        store = store_for(profile)
+        for entry_name in store.list():
+            if entry_name.startswith(profile.name + "/"):
+                store.delete(entry_name)
+    config.remove_profile(profile.name)
+    config.save()
+    typer.echo(f"Profile {profile.name!r} removed.")
+
+
+# --- refresh token -------------------------------------------------------------------------------
+
+
+@token_app.command("import")
+def refresh_token_import(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """Store an existing refresh token read from stdin (or SAM_BRIDGE_REFRESH_TOKEN)."""
+    from ._api import store_for
+    from ._constants import ENV_REFRESH_TOKEN
+    from ._exchange import import_refresh_token
+
+    p = _load(ctx, profile)
+    token = os.environ.get(ENV_REFRESH_TOKEN) or _read_stdin_secret("Refresh token")
+    meta = import_refresh_token(p, store_for(p), token)
+    if json_out:
+        _emit({"profile": p.name, "store": p.store, "imported_at": meta["issued_at"]})
+    else:
+        typer.echo(f"Refresh token stored for profile {p.name!r} in {p.store}.")
+
+
+@token_app.command("remove")
+def refresh_token_remove(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION) -> None:
+    """Delete the profile's refresh token and cached access tokens from its store."""
+    from ._api import store_for
+    from ._client import entry
+    from ._constants import ENTRY_REFRESH_TOKEN
+    from ._exchange import AccessTokenCache
+
+    p = _load(ctx, profile)
+    store = store_for(p)
+    removed = store.delete(entry(p, ENTRY_REFRESH_TOKEN))
+    AccessTokenCache(p, store).clear()
+    typer.echo("Refresh token removed." if removed else "There was no refresh token.")
+
+
+# --- consent, token, status, keepalive -------------------------------------------------------------
+
+
+@app.command("consent")
+def consent_command(
+    ctx: typer.Context,
+    profile: Optional[str] = PROFILE_OPTION,
+    device_code: bool = typer.Option(False, "--device-code", help="Sign in on any device with a code (default for public clients)."),
+    browser: bool = typer.Option(False, "--browser", help="Sign in with a browser on this machine (loopback redirect)."),
+    print_url: bool = typer.Option(False, "--print-url", help="Print the sign-in URL and read the redirected URL from stdin."),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for the browser redirect."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Sign in once, with MFA, and store the refresh token."""
+    from ._api import store_for
+    from ._consent import consent
+    from ._errors import InvalidInputError
+
+    chosen = [m for m, on in (("device-code", device_code), ("browser", browser), ("print-url", print_url)) if on]
+    if len(chosen) > 1:
+        raise InvalidInputError("choose one of --device-code, --browser and --print-url.")
+    p = _load(ctx, profile)
+    method = chosen[0] if chosen else ("device-code" if p.is_public_client else "browser")
+    result = consent(p, store_for(p), method, timeout=timeout)
+    if json_out:
+        _emit(result.to_dict())
+    else:
+        mfa = "with MFA" if result.mfa else "WITHOUT MFA"
+        typer.echo(f"Consent stored for profile {p.name!r}: {result.user} ({mfa}), scopes {' '.join(result.scopes)}.")
+
+
+@app.command("token")
+def token_command(
+    ctx: typer.Context,
+    profile: Optional[str] = PROFILE_OPTION,
+    scope: Optional[List[str]] = typer.Option(None, "--scope", "-s", help="Scope(s) of one resource (default: the profile's)."),
+    tenant: Optional[str] = typer.Option(None, "--tenant", "-t", help="Customer tenant id or domain (default: the partner tenant)."),
+    force_refresh: bool = typer.Option(False, "--force-refresh", help="Ignore cached access tokens."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Exchange the stored refresh token for an access token (printed to stdout)."""
+    from ._api import store_for
+    from ._exchange import exchange
+
+    p = _load(ctx, profile)
+    token = exchange(p, store_for(p), scope or None, tenant, force_refresh=force_refresh)
+    if json_out:
+        _emit(token.to_dict())
+    else:
+        typer.echo(token.token)
+
+
+@app.command("status")
+def status_command(
+    ctx: typer.Context,
+    profile: Optional[str] = PROFILE_OPTION,
+    warn_days: float = typer.Option(14.0, "--warn-days", help="Warn when fewer days than this are left."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """When the refresh token was issued and last redeemed, and when it expires from inactivity."""
+    from ._api import store_for
+    from ._exchange import status
+
+    p = _load(ctx, profile)
+    st = status(p, store_for(p), warn_days=warn_days)
+    if json_out:
+        _emit(st.to_dict())
+        return
+    if not st.present:
+        typer.echo(f"{p.name}: no refresh token in {st.store}. Run `sam-bridge consent --profile {p.name}`.")
+        return
+    data = st.to_dict()
+    for key in ("profile", "store", "user", "consented_at", "issued_at", "last_redeemed_at", "expires_at", "days_left", "mfa"):
+        typer.echo(f"{key:>17}: {data[key] if data[key] not in (None, '') else '-'}")
+    if st.state == "expired":
+        typer.echo(f"EXPIRED: the refresh token passed 90 days of inactivity. Run `sam-bridge consent --profile {p.name}`.", err=True)
+    elif st.state == "warning":
+        typer.echo(f"WARNING: {st.days_left:.1f} days left; run `sam-bridge keepalive --profile {p.name}` (schedule it).", err=True)
+
+
+@app.command("keepalive")
+def keepalive_command(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """Redeem the refresh token once so its 90-day inactivity clock restarts (for a scheduler)."""
+    from ._api import store_for
+    from ._exchange import keepalive
+
+    p = _load(ctx, profile)
+    st = keepalive(p, store_for(p))
+    if json_out:
+        _emit(st.to_dict())
+    else:
+        typer.echo(f"{p.name}: refresh token rotated; it now expires from inactivity on {st.to_dict()['expires_at']}.")
+
+
+# --- emulator ----------------------------------------------------------------------------------------
+
+
+@emulator_app.command("serve")
+def emulator_serve(
+    port: int = typer.Option(0, "--port", help="Port on 127.0.0.1 (0 = any free port)."),
+    seed: Optional[Path] = typer.Option(None, "--seed", help="Directory seed JSON (default: the built-in demo directory)."),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Keep the CA and signing key here across runs."),
+) -> None:
+    """Run the offline Entra ID emulator in the foreground; prints one JSON line when ready."""
+    from .emulator import serve
+
+    serve(port=port, seed=str(seed) if seed else None, state_dir=str(state_dir) if state_dir else None)
+
+
+# Commands of other features live in their own modules and register on `app` when imported.
+_FEATURE_MODULES: tuple[str, ...] = ()
+
+
+def _register_features() -> None:
+    from importlib import import_module
+
+    for name in _FEATURE_MODULES:
+        import_module(name, __package__)

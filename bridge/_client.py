@@ -1,0 +1,188 @@
+"""The layer that talks to msal: builds applications for a profile and turns msal's results into
+values or exceptions. Nothing above this module imports msal.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any, Callable, Mapping
+
+import msal
+import requests
+
+from . import _errors
+from ._config import Profile
+from ._constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
+from ._errors import NotAvailableError, ServiceError, ThrottledError
+from ._http import BridgeSession, ResponseTooLarge, build_session
+from ._scrub import remember
+from ._stores import SecretStore
+from ._validate import http_loopback_allowed
+
+log = logging.getLogger("bridge.client")
+
+_sessions: dict[tuple[Any, ...], BridgeSession] = {}
+_sessions_lock = threading.Lock()
+
+
+def http_session(profile: Profile) -> BridgeSession:
+    """One pooled session per trust configuration, shared by every app this process builds."""
+    key = (profile.ca_bundle, http_loopback_allowed())
+    with _sessions_lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = _sessions[key] = build_session(profile.ca_bundle, allow_http_loopback=key[1])
+        return session
+
+
+def entry(profile: Profile, name: str) -> str:
+    return f"{profile.name}/{name}"
+
+
+def client_credential(profile: Profile, store: SecretStore) -> Any:
+    """What msal needs as `client_credential`: None, a secret, or a certificate dict."""
+    if profile.credential == "none":
+        return None
+    if profile.credential == "secret":
+        secret = os.environ.get(ENV_CLIENT_SECRET)
+        if not secret:
+            stored = store.get(entry(profile, ENTRY_CLIENT_SECRET))
+            secret = stored.value if stored else None
+        if not secret:
+            raise NotAvailableError(
+                f"profile {profile.name!r} is a confidential client but no client secret is stored. "
+                f"Store it with `sam-bridge profile add {profile.name} ... --secret-stdin` "
+                f"or set {ENV_CLIENT_SECRET}."
+            )
+        remember(secret)
+        return secret
+    from ._certs import ClientCertificate
+
+    stored = store.get(entry(profile, ENTRY_CLIENT_CERTIFICATE))
+    if not stored:
+        raise NotAvailableError(
+            f"profile {profile.name!r} uses a certificate but none is stored. "
+            f"Add it with `sam-bridge profile add {profile.name} ... --certificate PATH`."
+        )
+    cert = ClientCertificate.from_store_value(stored.value)
+    remember(cert.private_key_pem)
+    return cert.msal_credential()
+
+
+def build_app(profile: Profile, credential: Any, tenant: str | None = None) -> msal.ClientApplication:
+    """An msal application bound to one tenant's authority, with a throw-away token cache.
+
+    sam-bridge never relies on msal's cache: the refresh token is read from and written to the
+    profile's store around every call.
+    """
+    kwargs: dict[str, Any] = dict(
+        authority=profile.authority(tenant),
+        http_client=http_session(profile),
+        instance_discovery=False,
+        token_cache=msal.TokenCache(),
+    )
+    facts = {"tenant": tenant or profile.tenant, "app_id": profile.app_id, "profile": profile.name}
+    try:
+        if credential is None:
+            return msal.PublicClientApplication(profile.app_id, **kwargs)
+        return msal.ConfidentialClientApplication(profile.app_id, client_credential=credential, **kwargs)
+    except ValueError as exc:
+        if "authority configuration" in str(exc):
+            raise _discovery_error(profile, tenant or profile.tenant) from None
+        raise ServiceError(f"msal refused the authority {kwargs['authority']}: {exc}") from None
+    except Exception as exc:
+        raise _transport_error(exc, "discover the authority", profile.authority(tenant)) from None
+
+
+def _discovery_error(profile: Profile, tenant: str) -> Exception:
+    """msal hides the discovery error body; fetch it once to report Entra's own words (e.g. 90002)."""
+    url = f"{profile.authority(tenant)}/v2.0/.well-known/openid-configuration"
+    try:
+        body = http_session(profile).get(url).json()
+    except Exception:
+        body = None
+    if isinstance(body, dict) and body.get("error"):
+        return _errors.from_response(body, tenant=tenant, app_id=profile.app_id, profile=profile.name)
+    return ServiceError(f"the authority {profile.authority(tenant)} did not return a usable OpenID configuration.")
+
+
+def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamBridgeError:
+    if isinstance(exc, _errors.SamBridgeError):
+        return exc
+    if isinstance(exc, ResponseTooLarge):
+        return ServiceError(f"{where} sent an oversized response while trying to {doing}; nothing was stored.")
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        status = exc.response.status_code
+        retry_after = exc.response.headers.get("Retry-After")
+        if status in (429, 503) and retry_after:
+            return ThrottledError(
+                f"{where} kept throttling (HTTP {status}) while trying to {doing}.",
+                retry_after=_seconds(retry_after),
+                remediation=f"Wait {retry_after} s and retry, or lower the batch concurrency.",
+            )
+        return ServiceError(f"{where} answered HTTP {status} while trying to {doing}; try again later.")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ServiceError(
+            f"TLS verification of {where} failed while trying to {doing}: the server's certificate is "
+            "not trusted. For a private authority, point the profile's --ca-bundle at its CA certificate.",
+        )
+    if isinstance(exc, requests.Timeout):
+        return ServiceError(f"{where} did not answer in time while trying to {doing}.")
+    if isinstance(exc, requests.ConnectionError):
+        return ServiceError(f"could not reach {where} to {doing} ({type(exc).__name__}).")
+    if isinstance(exc, ValueError):
+        return ServiceError(f"{where} sent a response that is not valid JSON while trying to {doing}.")
+    return ServiceError(f"{where} sent an unusable response while trying to {doing} ({type(exc).__name__}).")
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def call(
+    fn: Callable[..., Any],
+    *args: Any,
+    doing: str,
+    where: str,
+    facts: Mapping[str, Any],
+    expect_access_token: bool = True,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Run one msal call; return its result dict, or raise the matching sam-bridge error."""
+    try:
+        result = fn(*args, **kwargs)
+    except Exception as exc:
+        raise _transport_error(exc, doing, where) from None
+    if not isinstance(result, dict):
+        raise ServiceError(f"{where} gave no usable answer while trying to {doing}.")
+    if "error" in result:
+        raise _errors.from_response(result, **facts)
+    if expect_access_token:
+        validate_token_response(result, where)
+    for key in ("access_token", "refresh_token", "id_token"):
+        if isinstance(result.get(key), str):
+            remember(result[key])
+    return result
+
+
+def validate_token_response(result: Mapping[str, Any], where: str) -> None:
+    """Refuse token responses with missing or wrongly typed fields before anything is stored."""
+    problems = []
+    if not isinstance(result.get("access_token"), str) or not result.get("access_token"):
+        problems.append("no access_token")
+    if "refresh_token" in result and not (isinstance(result["refresh_token"], str) and result["refresh_token"]):
+        problems.append("refresh_token is not text")
+    expires_in = result.get("expires_in")
+    try:
+        if isinstance(expires_in, bool) or int(expires_in) <= 0:  # type: ignore[arg-type]
+            raise ValueError
+    except (TypeError, ValueError):
+        problems.append("expires_in is not a positive number")
+    if "scope" in result and not isinstance(result["scope"], str):
+        problems.append("scope is not text")
+    if problems:
+        raise ServiceError(f"{where} sent a malformed token response ({'; '.join(problems)}); nothing was stored.")

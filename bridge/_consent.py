@@ -1,0 +1,267 @@
+"""Consent: the one interactive, MFA-backed sign-in that yields the refresh token.
+
+Three routes share one ending (`_finish`): device code (msal polls, honouring slow_down), a browser
+on this machine with a loopback redirect, and a headless route that prints the sign-in URL and
+takes the redirected URL pasted back. Browser and headless use msal's auth-code flow (PKCE, state,
+nonce). The token goes straight to the profile's store; msal's cache is never relied on.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import socket
+import sys
+import threading
+import webbrowser
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, Callable, Mapping
+from urllib.parse import parse_qs, urlsplit
+
+from . import _errors
+from ._client import build_app, call, client_credential
+from ._config import Profile
+from ._errors import ConsentFlowError, InvalidInputError
+from ._exchange import AccessTokenCache, consent_metadata, write_refresh_token
+from ._stores import SecretStore
+
+log = logging.getLogger("bridge.consent")
+
+METHODS = ("device-code", "browser", "print-url")
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class ConsentResult:
+    profile: str
+    user: str
+    tenant_id: str
+    scopes: tuple[str, ...]
+    mfa: bool
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "user": self.user,
+            "tenant_id": self.tenant_id,
+            "scopes": list(self.scopes),
+            "mfa": self.mfa,
+            "method": self.method,
+        }
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def consent(
+    profile: Profile,
+    store: SecretStore,
+    method: str = "device-code",
+    *,
+    prompt: Callable[[str], None] = _say,
+    read_redirect: Callable[[], str] | None = None,
+    open_browser: Callable[[str], bool] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ConsentResult:
+    """Run one consent and store its refresh token. `prompt` shows text to the user."""
+    if method not in METHODS:
+        raise InvalidInputError(f"consent method {method!r} is not one of {', '.join(METHODS)}.")
+    store.check()  # fail before the user signs in, not after
+    credential = client_credential(profile, store)
+    app = build_app(profile, credential)
+    facts = {"tenant": profile.tenant, "app_id": profile.app_id, "profile": profile.name}
+    where = profile.authority()
+    scopes = list(profile.scopes)
+    if method == "device-code":
+        if credential is not None:
+            raise InvalidInputError(
+                f"profile {profile.name!r} is a confidential client; the device-code flow is for public "
+                "clients. Use --browser or --print-url, which redeem the code with the client credential."
+            )
+        flow = call(app.initiate_device_flow, scopes, doing="start the device-code flow", where=where,
+                    facts=facts, expect_access_token=False)
+        if "user_code" not in flow:
+            raise _errors.from_response(flow, **facts)
+        prompt(flow["message"])
+        result = call(app.acquire_token_by_device_flow, flow, doing="complete the device-code sign-in",
+                      where=where, facts=facts)
+    else:
+        result = _auth_code(app, profile, scopes, method, prompt, read_redirect, open_browser, timeout, facts, where)
+    return _finish(profile, store, result, method)
+
+
+def _finish(profile: Profile, store: SecretStore, result: Mapping[str, Any], method: str) -> ConsentResult:
+    token = result.get("refresh_token")
+    if not isinstance(token, str) or not token:
+        raise ConsentFlowError(
+            "the sign-in succeeded but Entra returned no refresh token.",
+            remediation="Make sure the app registration allows offline_access (it is requested automatically).",
+        )
+    meta = consent_metadata(profile, result, method)
+    write_refresh_token(profile, store, token, meta)
+    AccessTokenCache(profile, store).clear()  # tokens of an earlier consent must not outlive it
+    if not meta["mfa"]:
+        log.warning(
+            "the consent of %s did not include MFA: Partner Center and MFA-protected resources will refuse "
+            "its tokens (AADSTS50076)", meta["user"] or profile.name,
+        )
+    return ConsentResult(profile.name, meta["user"], meta["home_tenant_id"], tuple(meta["scopes"]), meta["mfa"], method)
+
+
+# --------------------------------------------------------------------------------------------
+# Auth-code flow (browser and print-url)
+# --------------------------------------------------------------------------------------------
+
+
+def _auth_code(app, profile, scopes, method, prompt, read_redirect, open_browser, timeout, facts, where):  # type: ignore[no-untyped-def]
+    receiver = _LoopbackReceiver(profile.redirect_port) if method == "browser" else None
+    port = receiver.port if receiver else (profile.redirect_port or _free_port())
+    redirect_uri = f"http://localhost:{port}"
+    try:
+        flow = call(app.initiate_auth_code_flow, scopes, redirect_uri=redirect_uri, prompt="select_account",
+                    doing="start the sign-in", where=where, facts=facts, expect_access_token=False)
+        url = flow["auth_uri"]
+        if receiver is not None:
+            receiver.expect_state(flow["state"])
+            opened = (open_browser or webbrowser.open)(url)
+            prompt(
+                "A browser window was opened to sign in. If it did not open, visit:\n" + url
+                if opened else "Open this URL in a browser on this machine to sign in:\n" + url
+            )
+            params = receiver.wait(timeout)
+        else:
+            prompt(
+                "Open this URL in a browser on any machine and sign in:\n" + url + "\n\n"
+                "The browser then goes to a page at http://localhost that will not load: copy that page's "
+                "full URL from the address bar and paste it here."
+            )
+            pasted = (read_redirect or _read_line)()
+            params = parse_redirect(pasted, redirect_uri)
+    finally:
+        if receiver is not None:
+            receiver.close()
+    check_redirect(params, flow["state"])
+    return call(app.acquire_token_by_auth_code_flow, flow, params, scopes=scopes,
+                doing="redeem the authorization code", where=where, facts=facts)
+
+
+def _read_line() -> str:
+    sys.stderr.write("Redirected URL: ")
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise InvalidInputError("no redirected URL was pasted (stdin closed).")
+    return line
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def parse_redirect(pasted: str, redirect_uri: str) -> dict[str, str]:
+    """The query of a pasted redirect URL, or a clear error for anything else."""
+    text = (pasted or "").strip().strip("'\"")
+    parts = urlsplit(text)
+    expected = urlsplit(redirect_uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInputError(
+            f"that is not the redirected URL: expected something like {redirect_uri}/?code=...&state=..."
+        )
+    if parts.hostname not in ("localhost", "127.0.0.1") or (parts.port or 80) != (expected.port or 80):
+        raise InvalidInputError(
+            f"that URL goes to {parts.netloc}, not {expected.netloc}: paste the URL of the page the browser "
+            "was sent to after signing in."
+        )
+    params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    if "code" not in params and "error" not in params:
+        raise InvalidInputError("that URL carries neither an authorization code nor an error; copy the whole URL.")
+    return params
+
+
+def check_redirect(params: Mapping[str, str], state: str) -> None:
+    """Refuse error redirects and redirects from another attempt, with a message a person can act on."""
+    if params.get("state") != state:
+        raise ConsentFlowError(
+            "the redirected URL belongs to another sign-in attempt (its state does not match this one).",
+            error="state_mismatch",
+            remediation="Use the URL printed by this run, sign in again and paste the new redirected URL.",
+        )
+    if "error" in params:
+        raise _errors.from_response(
+            {"error": params["error"], "error_description": params.get("error_description", "")}
+        )
+
+
+class _LoopbackReceiver:
+    """A one-shot HTTP listener on 127.0.0.1 that waits for the authorization redirect."""
+
+    def __init__(self, port: int = 0) -> None:
+        receiver = self
+        self._state: str | None = None
+        self._params: dict[str, str] | None = None
+        self._done = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                if "code" not in params and "error" not in params:
+                    self._reply(404, "Not the sign-in redirect.")
+                    return
+                if params.get("state") != receiver._state:
+                    self._reply(400, "State mismatch: this redirect belongs to another sign-in attempt.")
+                    return
+                if "error" in params:
+                    self._reply(200, "Sign-in failed: " + params.get("error_description", params["error"]))
+                else:
+                    self._reply(200, "Sign-in complete. You can close this window and return to sam-bridge.")
+                receiver._params = params
+                receiver._done.set()
+
+            def _reply(self, status: int, text: str) -> None:
+                body = (
+                    "<!doctype html><html><head><meta charset='utf-8'><title>sam-bridge</title></head>"
+                    f"<body style='font-family:sans-serif;margin:3em'><h1 id='result'>{html.escape(text)}</h1>"
+                    "</body></html>"
+                ).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:  # the query carries the code: never log it
+                return
+
+        try:
+            self._server = HTTPServer(("127.0.0.1", port), Handler)
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot listen on localhost port {port} for the sign-in redirect ({exc.strerror}); "
+                "choose another with the profile's redirect_port, or 0 for any free port."
+            ) from None
+        self.port = int(self._server.server_address[1])
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sam-bridge-loopback", daemon=True)
+        self._thread.start()
+
+    def expect_state(self, state: str) -> None:
+        self._state = state
+
+    def wait(self, timeout: float) -> dict[str, str]:
+        if not self._done.wait(timeout):
+            raise ConsentFlowError(
+                f"no sign-in redirect arrived within {timeout:.0f} s.",
+                error="timeout",
+                remediation="Run consent again; on a machine without a browser use --print-url or --device-code.",
+            )
+        assert self._params is not None
+        return self._params
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+

@@ -1,0 +1,39 @@
+"""Names and defaults used across the core, in one place."""
+from __future__ import annotations
+
+APP_NAME = "sam-bridge"
+
+# Environment variables (one list; the config precedence code reads them from here).
+ENV_CONFIG = "SAM_BRIDGE_CONFIG"
+ENV_PROFILE = "SAM_BRIDGE_PROFILE"
+ENV_STORE = "SAM_BRIDGE_STORE"
+ENV_AUTHORITY_HOST = "SAM_BRIDGE_AUTHORITY_HOST"
+ENV_CA_BUNDLE = "SAM_BRIDGE_CA_BUNDLE"
+ENV_CLIENT_SECRET = "SAM_BRIDGE_CLIENT_SECRET"
+ENV_CERTIFICATE_PASSWORD = "SAM_BRIDGE_CERTIFICATE_PASSWORD"
+ENV_REFRESH_TOKEN = "SAM_BRIDGE_REFRESH_TOKEN"
+ENV_ALLOW_HTTP_LOOPBACK = "SAM_BRIDGE_ALLOW_HTTP_LOOPBACK"
+ENV_CACHE_DIR = "SAM_BRIDGE_CACHE_DIR"
+
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+DEFAULT_STORE = "keyring"
+
+PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
+DEFAULT_SCOPES = (PARTNER_CENTER_SCOPE,)
+
+# msal adds these to every user flow itself and refuses them from callers.
+RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access"})
+
+GRAPH_RESOURCE = "https://graph.microsoft.com"
+
+# Entra's refresh-token inactivity limit (MaxInactiveTime, no longer configurable).
+REFRESH_TOKEN_INACTIVITY_DAYS = 90
+DEFAULT_WARN_DAYS = 14
+# An access token with less than this left is treated as expired (msal uses the same margin).
+ACCESS_TOKEN_REUSE_MARGIN_SECONDS = 300
+
+# Store entry names, per profile.
+ENTRY_REFRESH_TOKEN = "refresh-token"
+ENTRY_CLIENT_SECRET = "client-secret"
+ENTRY_CLIENT_CERTIFICATE = "client-certificate"
+ENTRY_ACCESS_TOKENS = "access-tokens"

@@ -1,0 +1,400 @@
+"""Exchange: the stored refresh token becomes access tokens; every redemption rotates what is stored.
+
+Rotation safety: an exchange holds the profile's refresh-token lock from reading the token to
+writing its successor, so concurrent runs on one machine queue instead of racing, and the stored
+token is always the newest one issued. Before writing, the stored record is compared again (for
+remote stores that other machines also write): a record issued later than ours is never replaced.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+from . import _validate as v
+from ._client import build_app, call, client_credential, entry
+from ._config import Profile
+from ._constants import (
+    ACCESS_TOKEN_REUSE_MARGIN_SECONDS,
+    DEFAULT_WARN_DAYS,
+    ENTRY_ACCESS_TOKENS,
+    ENTRY_REFRESH_TOKEN,
+    REFRESH_TOKEN_INACTIVITY_DAYS,
+)
+from ._errors import InvalidInputError, NoRefreshTokenError, StoreError
+from ._scrub import fingerprint, remember
+from ._stores import Secret, SecretStore
+from ._tokens import AccessToken, claims_of, iso, parse_iso, utcnow
+
+log = logging.getLogger("bridge.exchange")
+
+
+# --------------------------------------------------------------------------------------------
+# The refresh-token record
+# --------------------------------------------------------------------------------------------
+
+
+def read_refresh_token(profile: Profile, store: SecretStore) -> Secret:
+    stored = store.get(entry(profile, ENTRY_REFRESH_TOKEN))
+    if stored is None or not stored.value:
+        raise NoRefreshTokenError(
+            f"profile {profile.name!r} has no refresh token in {store.uri}.",
+            remediation=f"Run `sam-bridge consent --profile {profile.name}` (or import one with "
+            f"`sam-bridge refresh-token import --profile {profile.name}`).",
+        )
+    remember(stored.value)
+    return stored
+
+
+def _is_newer(candidate: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
+    if current is None:
+        return True
+    ours, theirs = parse_iso(candidate.get("issued_at")), parse_iso(current.get("issued_at"))
+    if ours is None or theirs is None:
+        return True
+    return ours >= theirs
+
+
+def write_refresh_token(
+    profile: Profile, store: SecretStore, token: str, metadata: Mapping[str, Any], *, locked: bool = False
+) -> bool:
+    """Store a refresh token unless the store already holds a newer one. True when written."""
+    name = entry(profile, ENTRY_REFRESH_TOKEN)
+
+    def compare_and_put() -> bool:
+        current = store.get(name)
+        if current is not None and current.value != token and not _is_newer(metadata, current.metadata):
+            log.info("kept the stored refresh token: it was issued after this one")
+            return False
+        generation = int((current.metadata.get("generation") if current else 0) or 0) + 1
+        store.put(name, token, {**metadata, "generation": generation, "fingerprint": fingerprint(token)})
+        return True
+
+    remember(token)
+    if locked:
+        return compare_and_put()
+    with store.lock(name):
+        return compare_and_put()
+
+
+def consent_metadata(profile: Profile, result: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Metadata recorded with a refresh token obtained interactively or imported."""
+    now = iso(utcnow())
+    id_claims = result.get("id_token_claims") or {}
+    at_claims = claims_of(result.get("access_token") or "")
+    amr = at_claims.get("amr") if isinstance(at_claims.get("amr"), list) else []
+    return {
+        "profile": profile.name,
+        "app_id": profile.app_id,
+        "authority_host": profile.authority_host,
+        "tenant": profile.tenant,
+        "home_tenant_id": id_claims.get("tid") or at_claims.get("tid") or "",
+        "user": id_claims.get("preferred_username") or at_claims.get("upn") or "",
+        "user_oid": id_claims.get("oid") or at_claims.get("oid") or "",
+        "scopes": sorted(str(result.get("scope", "")).split()) or list(profile.scopes),
+        "amr": [str(a) for a in amr],
+        "mfa": "mfa" in amr,
+        "source": source,
+        "consented_at": now,
+        "issued_at": now,
+        "last_redeemed_at": "",
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Access-token cache: in the profile's store (encrypted at rest by the store), fronted by memory
+# --------------------------------------------------------------------------------------------
+
+_memo: dict[tuple[str, str], dict[str, Any]] = {}
+_memo_lock = threading.Lock()
+
+
+def _cache_key(profile: Profile, scopes: tuple[str, ...], tenant: str) -> str:
+    return json.dumps([profile.authority_host, profile.app_id, tenant.lower(), sorted(scopes)])
+
+
+def _usable(item: Mapping[str, Any] | None, now: datetime) -> bool:
+    if not item:
+        return False
+    try:
+        return float(item["expires_on"]) - now.timestamp() > ACCESS_TOKEN_REUSE_MARGIN_SECONDS
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _to_token(item: Mapping[str, Any]) -> AccessToken:
+    return AccessToken(
+        token=item["access_token"],
+        expires_on=datetime.fromtimestamp(float(item["expires_on"]), timezone.utc),
+        scopes=tuple(item["scopes"]),
+        tenant_id=item["tenant_id"],
+        token_type=item.get("token_type", "Bearer"),
+        from_cache=True,
+    )
+
+
+class AccessTokenCache:
+    """Valid access tokens per (authority, app, tenant, scopes), shared by every process of a profile."""
+
+    def __init__(self, profile: Profile, store: SecretStore) -> None:
+        self.profile, self.store = profile, store
+        self.name = entry(profile, ENTRY_ACCESS_TOKENS)
+        self._memo_key = (store.uri, self.name)
+
+    def _load(self) -> dict[str, Any]:
+        if not self.store.caches_access_tokens:
+            return {}
+        try:
+            stored = self.store.get(self.name)
+            data = json.loads(stored.value) if stored else {}
+        except (ValueError, StoreError):
+            log.warning("the access-token cache of %s is unreadable; it will be rebuilt", self.profile.name)
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, scopes: tuple[str, ...], tenant: str, *, memo_only: bool = False) -> AccessToken | None:
+        key, now = _cache_key(self.profile, scopes, tenant), utcnow()
+        with _memo_lock:
+            item = _memo.get(self._memo_key, {}).get(key)
+        if not _usable(item, now) and not memo_only:
+            data = self._load()
+            item = data.get(key)
+            if _usable(item, now):
+                with _memo_lock:
+                    _memo.setdefault(self._memo_key, {})[key] = item
+        if not _usable(item, now):
+            return None
+        remember(item["access_token"])  # type: ignore[index]
+        return _to_token(item)  # type: ignore[arg-type]
+
+    def put(self, token: AccessToken, scopes: tuple[str, ...], tenant: str) -> None:
+        key, now = _cache_key(self.profile, scopes, tenant), utcnow()
+        item = {
+            "access_token": token.token,
+            "expires_on": token.expires_on.timestamp(),
+            "scopes": list(token.scopes),
+            "tenant_id": token.tenant_id,
+            "token_type": token.token_type,
+        }
+        with _memo_lock:
+            _memo.setdefault(self._memo_key, {})[key] = item
+        if not self.store.caches_access_tokens:
+            return
+        data = {k: i for k, i in self._load().items() if _usable(i, now)}
+        data[key] = item
+        try:
+            self.store.put(self.name, json.dumps(data), {"profile": self.profile.name, "kind": "access-token-cache"})
+        except StoreError as exc:  # a cache write must never fail an exchange
+            log.warning("could not cache the access token: %s", exc.message)
+
+    def clear(self) -> None:
+        with _memo_lock:
+            _memo.pop(self._memo_key, None)
+        self.store.delete(self.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Exchange
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """One refresh-token redemption: the access token and the rotated refresh token, if any."""
+
+    access_token: AccessToken
+    refresh_token: str | None
+    received_at: datetime
+
+
+def redeem(
+    profile: Profile, credential: Any, refresh_token: str, scopes: tuple[str, ...], tenant: str
+) -> Redemption:
+    """Redeem a refresh token at `tenant`'s authority. No store I/O: callers decide what to keep."""
+    app = build_app(profile, credential, tenant)
+    facts = {"tenant": tenant, "app_id": profile.app_id, "profile": profile.name, "resource": v.resource_of(scopes[0])}
+    result = call(
+        app.acquire_token_by_refresh_token,
+        refresh_token,
+        list(scopes),
+        doing="redeem the refresh token",
+        where=profile.authority(tenant),
+        facts=facts,
+    )
+    received = utcnow()
+    at = result["access_token"]
+    claims = claims_of(at)
+    token = AccessToken(
+        token=at,
+        expires_on=received + timedelta(seconds=int(result["expires_in"])),
+        scopes=tuple(scopes),
+        tenant_id=str(claims.get("tid") or tenant),
+        token_type=str(result.get("token_type") or "Bearer"),
+    )
+    return Redemption(token, result.get("refresh_token"), received)
+
+
+def rotation_metadata(previous: Mapping[str, Any], redemption: Redemption, rotated: bool) -> dict[str, Any]:
+    """The record after a redemption: a rotated token restarts the 90-day inactivity clock."""
+    meta = dict(previous)
+    meta.pop("generation", None)
+    meta.pop("fingerprint", None)
+    received = iso(redemption.received_at)
+    meta["last_redeemed_at"] = received
+    if rotated:
+        meta["issued_at"] = received
+        meta["source"] = "exchange"
+    return meta
+
+
+def exchange(
+    profile: Profile,
+    store: SecretStore,
+    scopes: Iterable[str] | None = None,
+    tenant: str | None = None,
+    *,
+    force_refresh: bool = False,
+) -> AccessToken:
+    """An access token for `scopes` (one resource) in the partner tenant or a customer tenant."""
+    wanted = v.scopes(tuple(scopes) if scopes is not None else profile.scopes)
+    target = v.tenant(tenant, "tenant") if tenant else profile.tenant
+    cache = AccessTokenCache(profile, store)
+    if not force_refresh:
+        cached = cache.get(wanted, target)
+        if cached is not None:
+            log.debug("reusing a cached access token for %s in %s", wanted[0], target)
+            return cached
+    credential = client_credential(profile, store)
+    name = entry(profile, ENTRY_REFRESH_TOKEN)
+    with store.lock(name):
+        if not force_refresh:  # another process may have refreshed while we waited for the lock
+            cached = cache.get(wanted, target)
+            if cached is not None:
+                return cached
+        stored = read_refresh_token(profile, store)
+        redemption = redeem(profile, credential, stored.value, wanted, target)
+        rotated = bool(redemption.refresh_token) and redemption.refresh_token != stored.value
+        meta = rotation_metadata(stored.metadata, redemption, rotated)
+        write_refresh_token(profile, store, redemption.refresh_token or stored.value, meta, locked=True)
+        cache.put(redemption.access_token, wanted, target)
+    return redemption.access_token
+
+
+def import_refresh_token(profile: Profile, store: SecretStore, token: str, *, source: str = "import") -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret)."""
+    if not isinstance(token, str):
+        raise InvalidInputError("the refresh token must be text.")
+    token = token.strip()
+    if not token:
+        raise InvalidInputError("no refresh token was given on stdin.")
+    if any(c.isspace() for c in token) or len(token) > 16384 or not token.isprintable():
+        raise InvalidInputError("that is not a refresh token: it contains spaces or control characters, or is too long.")
+    now = iso(utcnow())
+    meta = {
+        "profile": profile.name,
+        "app_id": profile.app_id,
+        "authority_host": profile.authority_host,
+        "tenant": profile.tenant,
+        "source": source,
+        "consented_at": "",
+        "issued_at": now,
+        "last_redeemed_at": "",
+        "scopes": list(profile.scopes),
+    }
+    name = entry(profile, ENTRY_REFRESH_TOKEN)
+    with store.lock(name):
+        # An import is the user's explicit choice: it replaces whatever is stored.
+        current = store.get(name)
+        generation = int((current.metadata.get("generation") if current else 0) or 0) + 1
+        store.put(name, token, {**meta, "generation": generation, "fingerprint": fingerprint(token)})
+    AccessTokenCache(profile, store).clear()
+    remember(token)
+    return meta
+
+
+# --------------------------------------------------------------------------------------------
+# Lifecycle
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshTokenStatus:
+    """Where a profile's refresh token stands against the 90-day inactivity deadline."""
+
+    profile: str
+    store: str
+    present: bool
+    state: str  # ok | warning | expired | missing
+    user: str | None = None
+    consented_at: datetime | None = None
+    issued_at: datetime | None = None
+    last_redeemed_at: datetime | None = None
+    expires_at: datetime | None = None
+    days_left: float | None = None
+    mfa: bool | None = None
+    scopes: tuple[str, ...] = ()
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        def when(d: datetime | None) -> str | None:
+            return d.strftime("%Y-%m-%dT%H:%M:%SZ") if d else None
+
+        return {
+            "profile": self.profile,
+            "store": self.store,
+            "present": self.present,
+            "state": self.state,
+            "user": self.user,
+            "consented_at": when(self.consented_at),
+            "issued_at": when(self.issued_at),
+            "last_redeemed_at": when(self.last_redeemed_at),
+            "expires_at": when(self.expires_at),
+            "days_left": None if self.days_left is None else round(self.days_left, 2),
+            "mfa": self.mfa,
+            "scopes": list(self.scopes),
+            "source": self.source,
+        }
+
+
+def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_WARN_DAYS, now: datetime | None = None) -> RefreshTokenStatus:
+    stored = store.get(entry(profile, ENTRY_REFRESH_TOKEN))
+    if stored is None:
+        return RefreshTokenStatus(profile.name, store.uri, False, "missing")
+    meta = stored.metadata
+    issued = parse_iso(meta.get("issued_at"))
+    now = now or utcnow()
+    expires = issued + timedelta(days=REFRESH_TOKEN_INACTIVITY_DAYS) if issued else None
+    days_left = (expires - now).total_seconds() / 86400 if expires else None
+    if days_left is None:
+        state = "warning"
+    elif days_left <= 0:
+        state = "expired"
+    elif days_left < warn_days:
+        state = "warning"
+    else:
+        state = "ok"
+    mfa = meta.get("mfa")
+    return RefreshTokenStatus(
+        profile=profile.name,
+        store=store.uri,
+        present=True,
+        state=state,
+        user=meta.get("user") or None,
+        consented_at=parse_iso(meta.get("consented_at")),
+        issued_at=issued,
+        last_redeemed_at=parse_iso(meta.get("last_redeemed_at")),
+        expires_at=expires,
+        days_left=days_left,
+        mfa=mfa if isinstance(mfa, bool) else None,
+        scopes=tuple(meta.get("scopes") or ()),
+        source=meta.get("source") or None,
+    )
+
+
+def keepalive(profile: Profile, store: SecretStore) -> RefreshTokenStatus:
+    """Redeem once (bypassing the access-token cache) so the stored token restarts its 90 days."""
+    exchange(profile, store, profile.scopes, force_refresh=True)
+    return status(profile, store)

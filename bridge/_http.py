@@ -1,0 +1,254 @@
+"""The HTTP transport every network path uses: pinned CA trust, timeouts, bounded retries, size caps.
+
+msal, the Key Vault client and the emulator client all get a session from `build_session`, so the
+rules below hold everywhere:
+
+* A custom CA bundle is trusted whatever REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE say (requests lets those
+  variables override `Session.verify`; this session does not).
+* Loopback traffic never goes through a proxy from the environment.
+* Retries use urllib3's own `Retry`, with capped, jittered backoff, Retry-After honoured on 429/503,
+  and a total time budget. A POST is retried only when the server said it did not process it
+  (429/503) or the connection was never made: a token request is never replayed after the server
+  may have acted on it.
+* Responses are capped in size, so a hostile endpoint cannot exhaust memory.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ._errors import InvalidInputError
+
+log = logging.getLogger("bridge.http")
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+_DISCOVERY_TTL = 3600.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts, backoff, the total time budget, and socket timeouts."""
+
+    attempts: int = 4
+    backoff_factor: float = 0.5
+    backoff_max: float = 8.0
+    budget_seconds: float = 60.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _BudgetRetry(Retry):
+    """urllib3 Retry with jitter, a wall-clock budget, and POST retried only when it is safe."""
+
+    _SAFE_POST_STATUSES = frozenset({429, 503})
+
+    def __init__(self, *args: Any, deadline: float | None = None, backoff_cap: float = 8.0, **kw: Any):
+        super().__init__(*args, **kw)
+        self.deadline = deadline
+        self.backoff_cap = backoff_cap
+
+    def new(self, **kw: Any) -> "_BudgetRetry":
+        kw.setdefault("deadline", self.deadline)
+        kw.setdefault("backoff_cap", self.backoff_cap)
+        return super().new(**kw)
+
+    def _remaining(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST":
+            retryable = status_code in self._SAFE_POST_STATUSES
+        else:
+            retryable = super().is_retry(method, status_code, has_retry_after)
+        return bool(retryable) and self._remaining() > 0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        if value is None:
+            return None
+        # Never sleep past the budget; the next is_retry sees the budget spent and stops.
+        return max(0.0, min(value, self._remaining()))
+
+    def get_backoff_time(self) -> float:
+        base = super().get_backoff_time()
+        if base <= 0:
+            base = self.backoff_factor if self.history else 0.0
+        jittered = min(self.backoff_cap, base) * random.uniform(0.5, 1.0)
+        return max(0.0, min(jittered, self._remaining()))
+
+    def is_exhausted(self) -> bool:
+        return super().is_exhausted() or self._remaining() <= 0
+
+
+class _Adapter(HTTPAdapter):
+    """Adapter that gives each request a fresh retry budget."""
+
+    def __init__(self, policy: RetryPolicy, pool_size: int) -> None:
+        self.policy = policy
+        super().__init__(pool_connections=4, pool_maxsize=pool_size, max_retries=self._retry())
+
+    def _retry(self) -> _BudgetRetry:
+        p = self.policy
+        return _BudgetRetry(
+            total=p.attempts,
+            connect=p.attempts,
+            read=p.attempts,
+            status=p.attempts,
+            other=p.attempts,
+            redirect=0,
+            allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}),
+            status_forcelist=frozenset({429, 500, 502, 503, 504}),
+            backoff_factor=p.backoff_factor,
+            backoff_cap=p.backoff_max,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            respect_retry_after_header=True,
+            deadline=time.monotonic() + p.budget_seconds,
+        )
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.max_retries = self._retry()
+        return super().send(request, **kwargs)
+
+
+class ResponseTooLarge(requests.RequestException):
+    """The server sent more than MAX_RESPONSE_BYTES."""
+
+
+class BridgeSession(requests.Session):
+    """A requests session with pinned trust, default timeouts, size caps and request-flow logging."""
+
+    def __init__(
+        self,
+        *,
+        ca_bundle: str | None = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        allow_http_loopback: bool = False,
+        pool_size: int = 32,
+    ) -> None:
+        super().__init__()
+        self.policy = policy
+        self.allow_http_loopback = allow_http_loopback
+        self._pinned_verify = ca_bundle
+        if ca_bundle:
+            self.verify = ca_bundle
+        adapter = _Adapter(policy, pool_size)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self._pinned_verify:
+            settings["verify"] = self._pinned_verify
+        if is_loopback(urlsplit(url).hostname):
+            settings["proxies"] = {}
+        return settings
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (
+            parts.scheme == "http" and self.allow_http_loopback and is_loopback(parts.hostname)
+        ):
+            raise InvalidInputError(
+                f"Refusing to send a request to {parts.scheme}://{parts.netloc}: only https is allowed "
+                "(plain http only to a loopback address in explicit test mode)."
+            )
+        cached = _discovery_cache_get(method, url, kwargs.get("params"))
+        if cached is not None:
+            return cached
+        kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
+        kwargs["stream"] = True
+        started = time.monotonic()
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException as exc:
+            log.debug("%s %s%s failed after %.0f ms: %s", method, parts.netloc, parts.path,
+                      (time.monotonic() - started) * 1000, type(exc).__name__)
+            raise
+        try:
+            body = response.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        except Exception as exc:  # truncated or reset mid-body
+            response.close()
+            raise requests.ConnectionError(f"reading the response failed: {type(exc).__name__}") from exc
+        finally:
+            response.close()
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge(f"response from {parts.netloc}{parts.path} exceeds {MAX_RESPONSE_BYTES} bytes")
+        response._content = body  # type: ignore[attr-defined]
+        response._content_consumed = True  # type: ignore[attr-defined]
+        log.debug("%s %s%s -> %s (%.0f ms)", method, parts.netloc, parts.path, response.status_code,
+                  (time.monotonic() - started) * 1000)
+        _discovery_cache_put(method, url, kwargs.get("params"), response)
+        return response
+
+
+# OpenID discovery documents are fetched once per process per authority: a batch over 1,000
+# customer tenants must not pay a discovery round trip for every msal application it builds.
+_discovery_lock = threading.Lock()
+_discovery: dict[tuple[str, str], tuple[float, requests.Response]] = {}
+
+
+def _discovery_key(method: str, url: str, params: Any) -> tuple[str, str] | None:
+    if method.upper() != "GET" or "/.well-known/openid-configuration" not in url:
+        return None
+    return (url, repr(sorted(params.items())) if isinstance(params, dict) else repr(params))
+
+
+def _discovery_cache_get(method: str, url: str, params: Any) -> requests.Response | None:
+    key = _discovery_key(method, url, params)
+    if key is None:
+        return None
+    with _discovery_lock:
+        hit = _discovery.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    return None
+
+
+def _discovery_cache_put(method: str, url: str, params: Any, response: requests.Response) -> None:
+    key = _discovery_key(method, url, params)
+    if key is not None and response.status_code == 200:
+        with _discovery_lock:
+            _discovery[key] = (time.monotonic() + _DISCOVERY_TTL, response)
+
+
+def clear_discovery_cache() -> None:
+    with _discovery_lock:
+        _discovery.clear()
+
+
+def build_session(
+    ca_bundle: str | None = None,
+    *,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    allow_http_loopback: bool = False,
+    pool_size: int = 32,
+) -> BridgeSession:
+    """A session for talking to an authority or a vault (see the module docstring for its rules)."""
+    return BridgeSession(
+        ca_bundle=ca_bundle, policy=policy, allow_http_loopback=allow_http_loopback, pool_size=pool_size
+    )

@@ -1,0 +1,83 @@
+"""Secret stores: where refresh tokens, client credentials and cached access tokens live.
+
+A store is named by a URI: `keyring` (the OS keychain, default), `keyring:SERVICE`, `memory`,
+`memory:NAME`, `file:PATH`, `keyvault:https://NAME.vault.azure.net`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import InvalidInputError
+from ._base import Secret, SecretStore, state_dir
+
+__all__ = ["Secret", "SecretStore", "StoreSpec", "open_store", "parse_store_uri", "state_dir"]
+
+_KINDS = ("keyring", "memory", "file", "keyvault")
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    kind: str
+    location: str
+
+    @property
+    def uri(self) -> str:
+        return f"{self.kind}:{self.location}" if self.location else self.kind
+
+
+def parse_store_uri(uri: object) -> StoreSpec:
+    """Validate and normalise a store URI."""
+    if not isinstance(uri, str) or not uri.strip():
+        raise InvalidInputError("store URI is empty; use keyring, file:PATH, memory or keyvault:https://NAME.vault.azure.net.")
+    text = uri.strip()
+    kind, _, location = text.partition(":")
+    kind = kind.lower()
+    if kind not in _KINDS:
+        raise InvalidInputError(
+            f"store URI {text!r} is not known; use keyring, keyring:SERVICE, file:PATH, memory or "
+            "keyvault:https://NAME.vault.azure.net."
+        )
+    if kind == "file":
+        if not location:
+            raise InvalidInputError("file store needs a path: file:/path/to/store.json.")
+        import os
+
+        location = os.path.abspath(os.path.expanduser(location))
+    elif kind == "keyvault":
+        from .._validate import service_url
+
+        if not location:
+            raise InvalidInputError("Key Vault store needs the vault URL: keyvault:https://NAME.vault.azure.net.")
+        location = service_url(location, "Key Vault URL")
+    elif kind in ("keyring", "memory") and location and not location.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise InvalidInputError(f"store name {location!r} may contain only letters, digits, '.', '_' and '-'.")
+    return StoreSpec(kind, location)
+
+
+def open_store(uri: str, **context: Any) -> SecretStore:
+    """Open the store a URI names. `context` carries what remote stores need (e.g. ca_bundle)."""
+    spec = parse_store_uri(uri)
+    if spec.kind == "memory":
+        from .memory import MemoryStore
+
+        return MemoryStore(spec.location)
+    if spec.kind == "file":
+        from .file import FileStore
+
+        return FileStore(spec.location)
+    if spec.kind == "keyring":
+        from .keyring_store import DEFAULT_SERVICE, KeyringStore
+
+        return KeyringStore(spec.location or DEFAULT_SERVICE)
+    from .fail import FailStore
+
+    try:
+        from .keyvault import KeyVaultStore
+    except ImportError as exc:
+        return FailStore(
+            spec.uri,
+            f"the Key Vault store needs azure-keyvault-secrets and azure-identity ({exc.name} is missing): "
+            "pip install 'sam-bridge[keyvault]' (Debian: apt install python3-azure).",
+        )
+    return KeyVaultStore(spec.location, **context)

@@ -1,0 +1,176 @@
+"""Input validation shared by the CLI, the Python API, the config file and the PowerShell bridge.
+
+Every function returns the normalised value or raises InvalidInputError with a message that names
+the field, shows what was wrong and what is accepted.
+"""
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from urllib.parse import urlsplit
+
+from ._constants import ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
+from ._errors import InvalidInputError
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+_PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_TENANT_ALIASES = frozenset({"organizations", "common"})
+_GRAPH_SHORT = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$")  # e.g. User.Read, Directory.Read.All
+
+
+class SamBridgeWarning(UserWarning):
+    """Something was accepted but fixed up (e.g. a scope copied from an old doc)."""
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _require_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{field} must be text, not {type(value).__name__}.")
+    text = value.strip()
+    if not text:
+        raise InvalidInputError(f"{field} is empty.")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidInputError(f"{field} contains control characters: {_show(value)}.")
+    return text
+
+
+def guid(value: object, field: str = "application id") -> str:
+    """A GUID such as an application (client) id, lower-cased."""
+    text = _require_text(value, field)
+    if not _GUID.match(text):
+        raise InvalidInputError(
+            f"{field} {_show(text)} is not a GUID (expected the form 00000000-0000-0000-0000-000000000000)."
+        )
+    return text.lower()
+
+
+def tenant(value: object, field: str = "tenant", *, allow_alias: bool = False) -> str:
+    """A tenant id (GUID) or verified domain such as contoso.onmicrosoft.com."""
+    text = _require_text(value, field)
+    lowered = text.lower()
+    if _GUID.match(text):
+        return lowered
+    if allow_alias and lowered in _TENANT_ALIASES:
+        return lowered
+    if _DOMAIN.match(lowered):
+        return lowered
+    raise InvalidInputError(
+        f"{field} {_show(text)} is neither a tenant id (GUID) nor a domain name such as contoso.onmicrosoft.com."
+    )
+
+
+def profile_name(value: object) -> str:
+    text = _require_text(value, "profile name")
+    if not _PROFILE.match(text):
+        raise InvalidInputError(
+            f"profile name {_show(text)} is not valid: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit."
+        )
+    return text
+
+
+def http_loopback_allowed() -> bool:
+    return os.environ.get(ENV_ALLOW_HTTP_LOOPBACK, "").strip().lower() in {"1", "true", "yes"}
+
+
+def service_url(value: object, field: str = "authority host") -> str:
+    """An https origin (scheme, host, optional port); plain http only to loopback in test mode."""
+    from ._http import is_loopback
+
+    text = _require_text(value, field).rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise InvalidInputError(f"{field} {_show(text)} is not an https URL such as https://login.microsoftonline.com.")
+    if parts.scheme == "http" and not (is_loopback(parts.hostname) and http_loopback_allowed()):
+        raise InvalidInputError(
+            f"{field} {_show(text)} uses plain http: only https is allowed "
+            f"(http to a loopback address only with {ENV_ALLOW_HTTP_LOOPBACK}=1, for tests)."
+        )
+    if parts.username or parts.password or parts.query or parts.fragment or parts.path not in {"", "/"}:
+        raise InvalidInputError(
+            f"{field} {_show(text)} must be just scheme, host and optional port (no path, query or credentials)."
+        )
+    try:
+        parts.port
+    except ValueError:
+        raise InvalidInputError(f"{field} {_show(text)} has an invalid port.") from None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def file_path(value: object, field: str, *, must_exist: bool = True) -> str:
+    text = _require_text(value, field)
+    path = os.path.abspath(os.path.expanduser(text))
+    if must_exist and not os.path.isfile(path):
+        raise InvalidInputError(f"{field} {_show(text)} does not exist or is not a file.")
+    return path
+
+
+def resource_of(scope: str) -> str:
+    """The resource a scope belongs to: 'https://graph.microsoft.com/User.Read' -> 'https://graph.microsoft.com'."""
+    if "/" not in scope:
+        return GRAPH_RESOURCE  # Entra treats bare names like User.Read as Microsoft Graph scopes
+    return scope.rsplit("/", 1)[0].rstrip("/").lower()
+
+
+def _fix_double_slash(scope: str) -> str:
+    scheme, sep, rest = scope.partition("://")
+    if not sep:
+        return re.sub(r"/{2,}", "/", scope)
+    return scheme + sep + re.sub(r"/{2,}", "/", rest)
+
+
+def scopes(values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
+    """Scopes of exactly one resource, cleaned of what users copy from old docs (with a warning)."""
+    if isinstance(values, str):
+        values = values.split()
+    if not isinstance(values, (list, tuple)):
+        raise InvalidInputError(f"scopes must be a list of strings, not {type(values).__name__}.")
+    cleaned: list[str] = []
+    for raw in values:
+        scope = _require_text(raw, "scope")
+        if any(c.isspace() for c in scope):
+            raise InvalidInputError(f"scope {_show(scope)} contains whitespace; give each scope separately.")
+        if scope.lower() in RESERVED_SCOPES:
+            warnings.warn(
+                f"scope {scope!r} is added automatically and was dropped from the request", SamBridgeWarning, 2
+            )
+            continue
+        fixed = _fix_double_slash(scope)
+        if fixed != scope:
+            warnings.warn(
+                f"scope {scope!r} has a double slash (a bug in old Partner Center samples); using {fixed!r}",
+                SamBridgeWarning,
+                2,
+            )
+        if "://" in fixed:
+            parts = urlsplit(fixed)
+            if parts.scheme != "https" or not parts.hostname or not parts.path.strip("/"):
+                raise InvalidInputError(
+                    f"scope {_show(scope)} is not of the form https://resource/permission or https://resource/.default."
+                )
+        elif "/" in fixed:
+            head, _, perm = fixed.partition("/")
+            if not _GUID.match(head) or not perm:
+                raise InvalidInputError(f"scope {_show(scope)} is not of the form APP-ID/permission.")
+        elif not _GRAPH_SHORT.match(fixed):
+            raise InvalidInputError(
+                f"scope {_show(scope)} is not a scope: expected https://resource/permission, "
+                "https://resource/.default, APP-ID/permission or a Microsoft Graph name such as User.Read."
+            )
+        if fixed not in cleaned:
+            cleaned.append(fixed)
+    if not cleaned and not allow_empty:
+        raise InvalidInputError("no scope given: ask for at least one, e.g. https://graph.microsoft.com/.default.")
+    resources = sorted({resource_of(s) for s in cleaned})
+    if len(resources) > 1:
+        raise InvalidInputError(
+            "scopes span more than one resource (" + ", ".join(resources) + "); an access token is for one "
+            "resource, so request each resource's scopes separately."
+        )
+    return tuple(cleaned)

@@ -1,0 +1,2 @@
+"""Shared pytest set-up: fixtures live in tests/fixtures/ and are loaded as plugins."""
+pytest_plugins = ["tests.fixtures.emulator"]
