@@ -399,6 +399,17 @@ def keepalive_command(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTIO
         typer.echo(f"{p.name}: refresh token rotated; it now expires from inactivity on {st.to_dict()['expires_at']}.")
 
 
+@app.command("rpc", hidden=True)
+def rpc_command() -> None:
+    """One JSON request on stdin, one JSON response on stdout (the PowerShell module's transport)."""
+    from ._rpc import dispatch
+
+    response = dispatch(sys.stdin.read())
+    sys.stdout.write(json.dumps(response) + "\n")
+    if not response["ok"]:
+        raise typer.Exit(int(response["error"].get("exit_code") or 1))
+
+
 # --- emulator ----------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,148 @@
+"""RPC handlers for the core commands (profiles, tokens, lifecycle)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ._errors import InvalidInputError
+from ._rpc import command
+
+
+def arg(args: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
+    """One argument of a request, type-checked with a message naming it."""
+    value = args.get(name, default)
+    if value is None:
+        if required:
+            raise InvalidInputError(f"argument {name!r} is required.")
+        return default
+    if isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind):
+        raise InvalidInputError(f"argument {name!r} must be {getattr(kind, '__name__', kind)}, not a boolean.")
+    if not isinstance(value, kind):
+        raise InvalidInputError(f"argument {name!r} has the wrong type ({type(value).__name__}).")
+    return value
+
+
+def string_list(args: Mapping[str, Any], name: str) -> list[str] | None:
+    value = args.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInputError(f"argument {name!r} must be a string or a list of strings.")
+    return value
+
+
+def profile_and_store(args: Mapping[str, Any], config: str | None):  # type: ignore[no-untyped-def]
+    from ._api import load_profile, store_for
+
+    profile = load_profile(arg(args, "profile", str), config=config)
+    return profile, store_for(profile)
+
+
+@command("profile.list")
+def _profile_list(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._config import Config
+
+    cfg = Config.load(config)
+    return [{"name": p.name, "default": p.name == cfg.default_profile, **p.to_file_dict()} for p in cfg.profiles()]
+
+
+@command("profile.show")
+def _profile_show(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._api import load_profile
+
+    p = load_profile(arg(args, "profile", str), config=config)
+    return {"name": p.name, **p.to_file_dict()}
+
+
+@command("profile.add")
+def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._api import store_client_certificate, store_client_secret, store_for
+    from ._config import Config
+
+    name = arg(args, "name", str, required=True)
+    values = {
+        key: arg(args, key, str)
+        for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store")
+    }
+    values["scopes"] = string_list(args, "scopes")
+    values["customers"] = string_list(args, "customers")
+    values["redirect_port"] = arg(args, "redirect_port", int)
+    credential = values.get("credential") or "none"
+    cfg = Config.load(config)
+    profile = Config.build_profile(name, {}, **{k: v for k, v in values.items() if v is not None})
+    store_for(profile).check()
+    details: dict[str, Any] = {}
+    if credential == "secret":
+        secret = arg(secrets, "client_secret", str, required=True)
+        store_client_secret(profile, secret)
+    elif credential == "certificate":
+        import base64
+
+        data = arg(secrets, "certificate_base64", str, required=True)
+        password = arg(secrets, "certificate_password", str)
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except ValueError:
+            raise InvalidInputError("certificate_base64 is not base64.") from None
+        details = store_client_certificate(profile, raw, password.encode() if password else None)
+    cfg.set_profile(profile, make_default=bool(arg(args, "default", bool, False)))
+    cfg.save()
+    return {"name": profile.name, "config": str(cfg.path), **profile.to_file_dict(), **details}
+
+
+@command("profile.remove")
+def _profile_remove(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._api import store_for
+    from ._config import Config
+
+    cfg = Config.load(config)
+    profile = cfg.profile(arg(args, "profile", str, required=True))
+    if not arg(args, "keep_secrets", bool, False):
+        store = store_for(profile)
+        for name in store.list():
+            if name.startswith(profile.name + "/"):
+                store.delete(name)
+    cfg.remove_profile(profile.name)
+    cfg.save()
+    return {"name": profile.name, "removed": True}
+
+
+@command("token")
+def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._exchange import exchange
+
+    profile, store = profile_and_store(args, config)
+    token = exchange(
+        profile,
+        store,
+        string_list(args, "scopes"),
+        arg(args, "tenant", str),
+        force_refresh=bool(arg(args, "force_refresh", bool, False)),
+    )
+    return token.to_dict()
+
+
+@command("refresh_token.import")
+def _import(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._exchange import import_refresh_token
+
+    profile, store = profile_and_store(args, config)
+    meta = import_refresh_token(profile, store, arg(secrets, "refresh_token", str, required=True))
+    return {"profile": profile.name, "store": store.uri, "imported_at": meta["issued_at"]}
+
+
+@command("status")
+def _status(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._exchange import status
+
+    profile, store = profile_and_store(args, config)
+    return status(profile, store, warn_days=float(arg(args, "warn_days", (int, float), 14))).to_dict()
+
+
+@command("keepalive")
+def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._exchange import keepalive
+
+    profile, store = profile_and_store(args, config)
+    return keepalive(profile, store).to_dict()
