@@ -129,8 +129,10 @@ def _configure_logging(verbose: bool) -> None:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    # msal's own debug output is noise at this level; its warnings still show.
+    # msal's own debug output is noise at this level; its warnings still show. urllib3 reports each
+    # retry as a warning: that is request flow, shown only with --verbose.
     logging.getLogger("msal").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose else logging.ERROR)
 
 
 def _emit(data: Any) -> None:
@@ -397,6 +399,26 @@ def keepalive_command(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTIO
         _emit(st.to_dict())
     else:
         typer.echo(f"{p.name}: refresh token rotated; it now expires from inactivity on {st.to_dict()['expires_at']}.")
+
+
+@app.command("doctor")
+def doctor_command(
+    ctx: typer.Context,
+    profile: Optional[str] = PROFILE_OPTION,
+    tenant: Optional[List[str]] = typer.Option(None, "--tenant", "-t", help="Customer tenant(s) to check (default: the profile's customers)."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Check a profile end to end: config, store, authority, clock, app kind, port, token age, MFA, customers."""
+    from ._doctor import diagnose, render
+
+    config = _state(ctx).config
+    findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None)
+    if json_out:
+        _emit([f.to_dict() for f in findings])
+    else:
+        render(findings, typer.echo)
+    if any(f.status == "fail" for f in findings):
+        raise typer.Exit(1)
 
 
 @app.command("rpc", hidden=True)

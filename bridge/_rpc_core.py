@@ -146,3 +146,11 @@ def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str 
 
     profile, store = profile_and_store(args, config)
     return keepalive(profile, store).to_dict()
+
+
+@command("doctor")
+def _doctor(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._doctor import diagnose
+
+    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"))
+    return [f.to_dict() for f in findings]
