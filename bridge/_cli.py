@@ -421,6 +421,14 @@ def doctor_command(
         raise typer.Exit(1)
 
 
+@app.command("demo")
+def demo_command() -> None:
+    """Run the whole job offline against the embedded Entra ID emulator (nothing on this machine is touched)."""
+    from ._demo import run
+
+    raise typer.Exit(run(typer.echo))
+
+
 @app.command("rpc", hidden=True)
 def rpc_command() -> None:
     """One JSON request on stdin, one JSON response on stdout (the PowerShell module's transport)."""
@@ -448,7 +456,7 @@ def emulator_serve(
 
 
 # Commands of other features live in their own modules and register on `app` when imported.
-_FEATURE_MODULES: tuple[str, ...] = ()
+_FEATURE_MODULES: tuple[str, ...] = ("._cli_targets", "._cli_stores")
 
 
 def _register_features() -> None:

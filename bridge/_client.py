@@ -15,7 +15,7 @@ from . import _errors
 from ._config import Profile
 from ._constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
 from ._errors import NotAvailableError, ServiceError, ThrottledError
-from ._http import BridgeSession, ResponseTooLarge, build_session
+from ._http import BridgeSession, ResponseTooLarge, ResponseTruncated, build_session, policy_from_environment
 from ._scrub import remember
 from ._stores import SecretStore
 from ._validate import http_loopback_allowed
@@ -28,11 +28,12 @@ _sessions_lock = threading.Lock()
 
 def http_session(profile: Profile) -> BridgeSession:
     """One pooled session per trust configuration, shared by every app this process builds."""
-    key = (profile.ca_bundle, http_loopback_allowed())
+    policy = policy_from_environment()
+    key = (profile.ca_bundle, http_loopback_allowed(), policy)
     with _sessions_lock:
         session = _sessions.get(key)
         if session is None:
-            session = _sessions[key] = build_session(profile.ca_bundle, allow_http_loopback=key[1])
+            session = _sessions[key] = build_session(profile.ca_bundle, allow_http_loopback=key[1], policy=policy)
         return session
 
 
@@ -127,13 +128,23 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
             f"TLS verification of {where} failed while trying to {doing}: the server's certificate is "
             "not trusted. For a private authority, point the profile's --ca-bundle at its CA certificate.",
         )
+    if isinstance(exc, requests.ConnectTimeout):
+        return ServiceError(f"could not connect to {where} in time to {doing}.")
     if isinstance(exc, requests.Timeout):
-        return ServiceError(f"{where} did not answer in time while trying to {doing}.")
+        return ServiceError(
+            f"{where} did not answer in time while trying to {doing}.",
+            remediation="Retry later; SAM_BRIDGE_HTTP_TIMEOUT sets how many seconds to wait.",
+        )
+    if isinstance(exc, ResponseTruncated):
+        return ServiceError(f"the response from {where} was cut off while trying to {doing}; nothing was stored.")
     if isinstance(exc, requests.ConnectionError):
-        return ServiceError(f"could not reach {where} to {doing} ({type(exc).__name__}).")
+        text = str(exc)
+        if "reset" in text.lower() or "aborted" in text.lower() or "RemoteDisconnected" in text:
+            return ServiceError(f"{where} closed the connection before answering while trying to {doing}; nothing was stored.")
+        return ServiceError(f"could not connect to {where} to {doing}.")
     if isinstance(exc, ValueError):
-        return ServiceError(f"{where} sent a response that is not valid JSON while trying to {doing}.")
-    return ServiceError(f"{where} sent an unusable response while trying to {doing} ({type(exc).__name__}).")
+        return ServiceError(f"{where} sent a response that is not valid JSON while trying to {doing}; nothing was stored.")
+    return ServiceError(f"{where} sent a malformed response while trying to {doing} ({type(exc).__name__}); nothing was stored.")
 
 
 def _seconds(value: str) -> float | None:

@@ -139,6 +139,10 @@ class ResponseTooLarge(requests.RequestException):
     """The server sent more than MAX_RESPONSE_BYTES."""
 
 
+class ResponseTruncated(requests.ConnectionError):
+    """The connection closed before the whole response arrived."""
+
+
 class BridgeSession(requests.Session):
     """A requests session with pinned trust, default timeouts, size caps and request-flow logging."""
 
@@ -191,11 +195,14 @@ class BridgeSession(requests.Session):
             raise
         try:
             body = response.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-        except Exception as exc:  # truncated or reset mid-body
-            response.close()
-            raise requests.ConnectionError(f"reading the response failed: {type(exc).__name__}") from exc
+            # urllib3 1.x returns a short body silently when the connection drops mid-response.
+            short = bool(getattr(response.raw, "length_remaining", None)) and len(body) <= MAX_RESPONSE_BYTES
+        except Exception as exc:  # reset mid-body
+            raise ResponseTruncated(f"the response from {parts.netloc} was cut off ({type(exc).__name__})") from exc
         finally:
             response.close()
+        if short:
+            raise ResponseTruncated(f"the response from {parts.netloc} was cut off before its Content-Length")
         if len(body) > MAX_RESPONSE_BYTES:
             raise ResponseTooLarge(f"response from {parts.netloc}{parts.path} exceeds {MAX_RESPONSE_BYTES} bytes")
         response._content = body  # type: ignore[attr-defined]
@@ -239,6 +246,27 @@ def _discovery_cache_put(method: str, url: str, params: Any, response: requests.
 def clear_discovery_cache() -> None:
     with _discovery_lock:
         _discovery.clear()
+
+
+def policy_from_environment(base: RetryPolicy = DEFAULT_POLICY) -> RetryPolicy:
+    """The retry policy with SAM_BRIDGE_HTTP_TIMEOUT / SAM_BRIDGE_HTTP_RETRY_BUDGET applied."""
+    import os
+    from dataclasses import replace
+
+    from ._constants import ENV_HTTP_RETRY_BUDGET, ENV_HTTP_TIMEOUT
+
+    changes = {}
+    for env, field in ((ENV_HTTP_TIMEOUT, "read_timeout"), (ENV_HTTP_RETRY_BUDGET, "budget_seconds")):
+        raw = os.environ.get(env)
+        if raw:
+            try:
+                value = float(raw)
+                if not 0 < value <= 3600:
+                    raise ValueError
+            except ValueError:
+                raise InvalidInputError(f"{env}={raw!r} is not a number of seconds between 0 and 3600.") from None
+            changes[field] = value
+    return replace(base, **changes) if changes else base
 
 
 def build_session(
