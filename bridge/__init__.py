@@ -27,6 +27,11 @@ _EXPORTS = {
     "status": "._api",
     "keepalive": "._api",
     "import_refresh_token": "._api",
+    "connect_parameters": "._api",
+    "ConnectParameters": "._targets",
+    "target_names": "._targets",
+    "runtime_snippet": "._snippets",
+    "embedded_snippet": "._snippets",
     "open_store": "._stores",
     "SecretStore": "._stores",
     "Secret": "._stores",
@@ -69,7 +74,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from ._api import consent, exchange, get_token, import_refresh_token, keepalive, load_profile, status
+    from ._api import connect_parameters, consent, exchange, get_token, import_refresh_token, keepalive, load_profile, status
     from ._config import Config, Profile
     from ._errors import (
         AuthenticationError,
@@ -90,6 +95,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TenantAccessError,
         ThrottledError,
     )
+    from ._snippets import embedded_snippet, runtime_snippet
     from ._stores import Secret, SecretStore, open_store
+    from ._targets import ConnectParameters, target_names
     from ._tokens import AccessToken
     from ._validate import SamBridgeWarning

@@ -116,3 +116,24 @@ def store_client_certificate(profile: Profile, data: bytes, password: bytes | No
          "not_after": cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")},
     )
     return {"thumbprint": cert.thumbprint, "not_after": cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def connect_parameters(
+    profile: Profile | str | None,
+    target: str,
+    tenant: str | None = None,
+    *,
+    module_version: str | None = None,
+    include: Iterable[str] | str | None = (),
+    url: str | None = None,
+    config: str | os.PathLike[str] | None = None,
+):  # type: ignore[no-untyped-def]
+    """Ready parameters for a `Connect-*` cmdlet (tokens exchanged for exactly the audiences it needs).
+
+    >>> params = connect_parameters("contoso", "AzAccount", tenant="fabrikam.onmicrosoft.com")  # doctest: +SKIP
+    >>> params.to_dict()["parameters"]["AccountId"]  # doctest: +SKIP
+    """
+    from ._targets import connect_parameters as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p), target, tenant, module_version, include, url)
