@@ -142,7 +142,7 @@ def _auth_code(app, profile, scopes, method, prompt, read_redirect, open_browser
     finally:
         if receiver is not None:
             receiver.close()
-    check_redirect(params, flow["state"])
+    check_redirect(params, flow["state"], facts)
     return call(app.acquire_token_by_auth_code_flow, flow, params, scopes=scopes,
                 doing="redeem the authorization code", where=where, facts=facts)
 
@@ -182,8 +182,11 @@ def parse_redirect(pasted: str, redirect_uri: str) -> dict[str, str]:
     return params
 
 
-def check_redirect(params: Mapping[str, str], state: str) -> None:
-    """Refuse error redirects and redirects from another attempt, with a message a person can act on."""
+def check_redirect(params: Mapping[str, str], state: str, facts: Mapping[str, str] | None = None) -> None:
+    """Refuse error redirects and redirects from another attempt, with a message a person can act on.
+
+    `facts` (tenant, app_id, profile) fill the remediation, as for token-endpoint errors.
+    """
     if params.get("state") != state:
         raise ConsentFlowError(
             "the redirected URL belongs to another sign-in attempt (its state does not match this one).",
@@ -192,7 +195,7 @@ def check_redirect(params: Mapping[str, str], state: str) -> None:
         )
     if "error" in params:
         raise _errors.from_response(
-            {"error": params["error"], "error_description": params.get("error_description", "")}
+            {"error": params["error"], "error_description": params.get("error_description", "")}, **(facts or {})
         )
 
 
@@ -224,7 +227,8 @@ class _LoopbackReceiver:
             def _reply(self, status: int, text: str) -> None:
                 body = (
                     "<!doctype html><html><head><meta charset='utf-8'><title>sam-bridge</title></head>"
-                    f"<body style='font-family:sans-serif;margin:3em'><h1 id='result'>{html.escape(text)}</h1>"
+                    "<body style='font-family:sans-serif;margin:4em auto;max-width:36em;padding:0 1em;color:#1b1b1b'>"
+                    f"<h1 id='result' style='font-size:1.4em;font-weight:600;line-height:1.4'>{html.escape(text)}</h1>"
                     "</body></html>"
                 ).encode()
                 self.send_response(status)
