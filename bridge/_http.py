@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import SSLError
 from urllib3.util.retry import Retry
 
 from ._errors import InvalidInputError
@@ -99,6 +100,13 @@ class _BudgetRetry(Retry):
             base = self.backoff_factor if self.history else 0.0
         jittered = min(self.backoff_cap, base) * random.uniform(0.5, 1.0)
         return max(0.0, min(jittered, self._remaining()))
+
+    def increment(self, method: Any = None, url: Any = None, response: Any = None, error: Any = None,
+                  _pool: Any = None, _stacktrace: Any = None) -> "_BudgetRetry":
+        # A certificate the client does not trust stays untrusted: retrying only delays the answer.
+        if error is not None and isinstance(error, SSLError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def is_exhausted(self) -> bool:
         return super().is_exhausted() or self._remaining() <= 0
