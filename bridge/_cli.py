@@ -338,21 +338,96 @@ def consent_command(
         typer.echo(f"Consent stored for profile {p.name!r}: {result.user} ({mfa}), scopes {' '.join(result.scopes)}.")
 
 
+TENANTS_OPTION = typer.Option(None, "--tenant", "-t", help="Customer tenant id or domain (default: the partner tenant); repeat for a batch.")
+ALL_CUSTOMERS_OPTION = typer.Option(False, "--all-customers", help="Every customer: the profile's customers list, else the Partner Center API.")
+TENANTS_FILE_OPTION = typer.Option(None, "--tenants-file", help="A file of tenant ids or domains, one per line (# comments).")
+CONCURRENCY_OPTION = typer.Option(8, "--concurrency", help="Exchanges running at once in a batch (1-64).")
+
+
+def batch_tenants(profile, store, tenants, all_customers: bool, tenants_file: Optional[Path]):  # type: ignore[no-untyped-def]
+    """The tenants of a batch, or None when the command names at most one tenant."""
+    from ._batch import partner_center_customers, read_tenants_file
+
+    if not all_customers and tenants_file is None and len(tenants or []) <= 1:
+        return None
+    chosen = list(tenants or [])
+    if tenants_file is not None:
+        chosen += read_tenants_file(str(tenants_file))
+    if all_customers:
+        chosen += list(profile.customers) or partner_center_customers(profile, store)
+    return chosen
+
+
+def stream_batch(results, json_out: bool, describe) -> None:  # type: ignore[no-untyped-def]
+    """Print one line per tenant as results arrive (JSON lines with --json); exit 1 if any failed."""
+    failed = 0
+    with _progress() as advance:
+        for result in results:
+            advance(result)
+            if not result.ok:
+                failed += 1
+            if json_out:
+                typer.echo(json.dumps(result.to_dict()))
+            elif result.ok:
+                typer.echo(f"{result.tenant}: {describe(result.value)}")
+            else:
+                typer.echo(f"{result.tenant}: error: {result.error.message}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    """A rich progress bar on an interactive stderr; nothing otherwise (logs and pipes stay clean)."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda result: None)
+
+    @contextlib.contextmanager
+    def bar():  # type: ignore[no-untyped-def]
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("tenants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("batch", total=None, failed=0)
+            failed = [0]
+
+            def advance(result) -> None:  # type: ignore[no-untyped-def]
+                failed[0] += 0 if result.ok else 1
+                progress.update(task, advance=1, failed=failed[0])
+
+            yield advance
+
+    return bar()
+
+
 @app.command("token")
 def token_command(
     ctx: typer.Context,
     profile: Optional[str] = PROFILE_OPTION,
     scope: Optional[List[str]] = typer.Option(None, "--scope", "-s", help="Scope(s) of one resource (default: the profile's)."),
-    tenant: Optional[str] = typer.Option(None, "--tenant", "-t", help="Customer tenant id or domain (default: the partner tenant)."),
+    tenant: Optional[List[str]] = TENANTS_OPTION,
+    all_customers: bool = ALL_CUSTOMERS_OPTION,
+    tenants_file: Optional[Path] = TENANTS_FILE_OPTION,
+    concurrency: int = CONCURRENCY_OPTION,
     force_refresh: bool = typer.Option(False, "--force-refresh", help="Ignore cached access tokens."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Exchange the stored refresh token for an access token (printed to stdout)."""
+    """Exchange the stored refresh token for an access token (printed to stdout); several tenants make a batch."""
     from ._api import store_for
     from ._exchange import exchange
 
     p = _load(ctx, profile)
-    token = exchange(p, store_for(p), scope or None, tenant, force_refresh=force_refresh)
+    store = store_for(p)
+    tenants = batch_tenants(p, store, tenant, all_customers, tenants_file)
+    if tenants is not None:
+        from ._batch import tokens
+
+        results = tokens(p, store, scope or None, tenants, concurrency=concurrency)
+        stream_batch(results, json_out, lambda t: f"token for {t.audience or t.scopes[0]} until {t.to_dict()['expires_on']}")
+        return
+    token = exchange(p, store, scope or None, tenant[0] if tenant else None, force_refresh=force_refresh)
     if json_out:
         _emit(token.to_dict())
     else:

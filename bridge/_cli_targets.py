@@ -5,11 +5,24 @@ Tokens reach stdout only with `params --json` or `snippet --embed-tokens`.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
 
-from ._cli import PROFILE_OPTION, _emit, _load, _state, app
+from ._cli import (
+    ALL_CUSTOMERS_OPTION,
+    CONCURRENCY_OPTION,
+    PROFILE_OPTION,
+    TENANTS_FILE_OPTION,
+    TENANTS_OPTION,
+    _emit,
+    _load,
+    _state,
+    app,
+    batch_tenants,
+    stream_batch,
+)
 
 TARGET_ARGUMENT = typer.Argument(
     ...,
@@ -49,18 +62,33 @@ def params_command(
     ctx: typer.Context,
     target: str = TARGET_ARGUMENT,
     profile: Optional[str] = PROFILE_OPTION,
-    tenant: Optional[str] = TENANT_OPTION,
+    tenant: Optional[List[str]] = TENANTS_OPTION,
+    all_customers: bool = ALL_CUSTOMERS_OPTION,
+    tenants_file: Optional[Path] = TENANTS_FILE_OPTION,
+    concurrency: int = CONCURRENCY_OPTION,
     module_version: Optional[str] = VERSION_OPTION,
     with_: Optional[List[str]] = WITH_OPTION,
     url: Optional[str] = URL_OPTION,
     json_out: bool = typer.Option(False, "--json", help="Print the parameters, tokens included, as JSON."),
 ) -> None:
-    """Exchange tokens for a Connect-* cmdlet and print parameters that bind to it (tokens only with --json)."""
+    """Exchange tokens for a Connect-* cmdlet and print parameters that bind to it (tokens only with --json).
+
+    Several tenants (--tenant repeated, --tenants-file, --all-customers) make a batch: one JSON line
+    per tenant with --json."""
     from ._api import store_for
     from ._targets import connect_parameters
 
     p = _load(ctx, profile)
-    result = connect_parameters(p, store_for(p), target, tenant, module_version, with_ or (), url)
+    store = store_for(p)
+    tenants = batch_tenants(p, store, tenant, all_customers, tenants_file)
+    if tenants is not None:
+        from ._batch import connect_parameters as batch
+
+        results = batch(p, store, target, tenants, module_version=module_version, include=with_ or (), url=url,
+                        concurrency=concurrency)
+        stream_batch(results, json_out, lambda r: f"{r.cmdlet} parameters for tenant {r.tenant_id} until {r.to_dict()['expires_on']}")
+        return
+    result = connect_parameters(p, store, target, tenant[0] if tenant else None, module_version, with_ or (), url)
     if json_out:
         _emit(result.to_dict())
         return

@@ -19,6 +19,7 @@ from ._constants import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_SCOPES,
     DEFAULT_STORE,
+    PARTNER_CENTER_URL,
     ENV_AUTHORITY_HOST,
     ENV_CA_BUNDLE,
     ENV_CONFIG,
@@ -49,6 +50,9 @@ def _resolve(key: str, explicit: Any, file_values: Mapping[str, Any], default: A
     return env_default if env_name else default
 
 
+_ALWAYS_WRITTEN = frozenset({"app_id", "tenant", "credential", "authority_host", "store", "scopes"})
+
+
 @dataclass(frozen=True)
 class Profile:
     """A named configuration: which app, which partner tenant, which authority, where secrets live."""
@@ -63,6 +67,7 @@ class Profile:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     customers: tuple[str, ...] = ()
     redirect_port: int = 0
+    partner_center_url: str = PARTNER_CENTER_URL
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,7 @@ class Profile:
         object.__setattr__(self, "customers", tuple(v.tenant(c, "customer tenant") for c in self.customers))
         if not isinstance(self.redirect_port, int) or not 0 <= self.redirect_port <= 65535:
             raise InvalidInputError(f"redirect port {self.redirect_port!r} is not a port number (0-65535).")
+        object.__setattr__(self, "partner_center_url", v.endpoint_url(self.partner_center_url, "Partner Center URL"))
 
     @property
     def is_public_client(self) -> bool:
@@ -98,8 +104,8 @@ class Profile:
             if f.name in {"name", "extra"}:
                 continue
             value = getattr(self, f.name)
-            if value is None or value == () or (f.name == "redirect_port" and value == 0):
-                continue
+            if f.name not in _ALWAYS_WRITTEN and (value is None or value == () or value == f.default):
+                continue  # defaults stay out of the file, so a later default change reaches old profiles
             data[f.name] = list(value) if isinstance(value, tuple) else value
         return data
 

@@ -21,6 +21,7 @@ ENV_HTTP_RETRY_BUDGET = "SAM_BRIDGE_HTTP_RETRY_BUDGET"  # seconds all retries of
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_STORE = "keyring"
 
+PARTNER_CENTER_URL = "https://api.partnercenter.microsoft.com"
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
 DEFAULT_SCOPES = (PARTNER_CENTER_SCOPE,)
 

@@ -144,7 +144,8 @@ class AccessTokenCache:
         self.name = entry(profile, ENTRY_ACCESS_TOKENS)
         self._memo_key = (store.uri, self.name)
 
-    def _load(self) -> dict[str, Any]:
+    def load(self) -> dict[str, Any]:
+        """Every cached entry (usable or not), as stored."""
         if not self.store.caches_access_tokens:
             return {}
         try:
@@ -155,12 +156,13 @@ class AccessTokenCache:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def get(self, scopes: tuple[str, ...], tenant: str, *, memo_only: bool = False) -> AccessToken | None:
+    def get(self, scopes: tuple[str, ...], tenant: str, *, preloaded: Mapping[str, Any] | None = None) -> AccessToken | None:
+        """A usable cached token: from this process's memory, else `preloaded` or the store."""
         key, now = _cache_key(self.profile, scopes, tenant), utcnow()
         with _memo_lock:
             item = _memo.get(self._memo_key, {}).get(key)
-        if not _usable(item, now) and not memo_only:
-            data = self._load()
+        if not _usable(item, now):
+            data = preloaded if preloaded is not None else self.load()
             item = data.get(key)
             if _usable(item, now):
                 with _memo_lock:
@@ -171,20 +173,27 @@ class AccessTokenCache:
         return _to_token(item)  # type: ignore[arg-type]
 
     def put(self, token: AccessToken, scopes: tuple[str, ...], tenant: str) -> None:
-        key, now = _cache_key(self.profile, scopes, tenant), utcnow()
-        item = {
-            "access_token": token.token,
-            "expires_on": token.expires_on.timestamp(),
-            "scopes": list(token.scopes),
-            "tenant_id": token.tenant_id,
-            "token_type": token.token_type,
+        self.put_many([(token, scopes, tenant)])
+
+    def put_many(self, entries: Iterable[tuple[AccessToken, tuple[str, ...], str]]) -> None:
+        """Cache tokens in one store write (a batch over many tenants writes once, not per tenant)."""
+        now = utcnow()
+        items = {
+            _cache_key(self.profile, scopes, tenant): {
+                "access_token": token.token,
+                "expires_on": token.expires_on.timestamp(),
+                "scopes": list(token.scopes),
+                "tenant_id": token.tenant_id,
+                "token_type": token.token_type,
+            }
+            for token, scopes, tenant in entries
         }
         with _memo_lock:
-            _memo.setdefault(self._memo_key, {})[key] = item
-        if not self.store.caches_access_tokens:
+            _memo.setdefault(self._memo_key, {}).update(items)
+        if not self.store.caches_access_tokens or not items:
             return
-        data = {k: i for k, i in self._load().items() if _usable(i, now)}
-        data[key] = item
+        data = {k: i for k, i in self.load().items() if _usable(i, now)}
+        data.update(items)
         try:
             self.store.put(self.name, json.dumps(data), {"profile": self.profile.name, "kind": "access-token-cache"})
         except StoreError as exc:  # a cache write must never fail an exchange
@@ -283,8 +292,14 @@ def exchange(
     return redemption.access_token
 
 
-def import_refresh_token(profile: Profile, store: SecretStore, token: str, *, source: str = "import") -> dict[str, Any]:
-    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret)."""
+def import_refresh_token(
+    profile: Profile, store: SecretStore, token: str, *, source: str = "import", issued_at: datetime | None = None
+) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret).
+
+    `issued_at` is when the token was issued, if the source knows (a vault secret's version date);
+    the 90-day inactivity clock of `status` counts from it. Default: now.
+    """
     if not isinstance(token, str):
         raise InvalidInputError("the refresh token must be text.")
     token = token.strip()
@@ -292,7 +307,7 @@ def import_refresh_token(profile: Profile, store: SecretStore, token: str, *, so
         raise InvalidInputError("no refresh token was given on stdin.")
     if any(c.isspace() for c in token) or len(token) > 16384 or not token.isprintable():
         raise InvalidInputError("that is not a refresh token: it contains spaces or control characters, or is too long.")
-    now = iso(utcnow())
+    now = iso(issued_at or utcnow())
     meta = {
         "profile": profile.name,
         "app_id": profile.app_id,

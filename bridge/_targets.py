@@ -15,7 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from . import _validate as v
@@ -557,6 +557,10 @@ def sharepoint_url_for(domain: str | None) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
+# (scopes of one resource, tenant or None for the partner) -> an access token
+Exchanger = Callable[[tuple[str, ...], Optional[str]], AccessToken]
+
+
 @dataclass(frozen=True)
 class ConnectParameters:
     """Ready parameters for one `Connect-*` call; tokens never show in repr."""
@@ -631,9 +635,16 @@ def connect_parameters(
     module_version: str | None = None,
     include: Iterable[str] | str | None = (),
     url: str | None = None,
+    *,
+    exchanger: Exchanger | None = None,
+    record: Mapping[str, Any] | None = None,
 ) -> ConnectParameters:
     """Exchange the profile's refresh token for exactly the tokens `target` needs, in the partner
-    tenant or customer `tenant`, and return the parameters that bind to its token parameter set."""
+    tenant or customer `tenant`, and return the parameters that bind to its token parameter set.
+
+    `exchanger` and `record` let a batch over many tenants share one read of the refresh token
+    (see `_batch`); by default every token goes through `exchange()`.
+    """
     from ._exchange import exchange, read_refresh_token
 
     p = plan(target, module_version, include)
@@ -643,7 +654,11 @@ def connect_parameters(
         raise InvalidInputError(f"a URL applies only to targets that connect to one (PnPOnline), not {t.name}.")
     site = sharepoint_url(url) if url is not None else None
 
-    record = read_refresh_token(profile, store).metadata  # fails early, before any exchange, if missing
+    if record is None:
+        record = read_refresh_token(profile, store).metadata  # fails early, before any exchange, if missing
+    if exchanger is None:
+        def exchanger(scopes: tuple[str, ...], tenant_: str | None) -> AccessToken:
+            return exchange(profile, store, scopes, tenant_)
     partner_ids = {profile.tenant.lower(), str(record.get("home_tenant_id") or "").lower()} - {""}
     if t.needs_url and site is None:
         site = _derived_site(profile, wanted_tenant, partner_ids, record, t)
@@ -659,7 +674,7 @@ def connect_parameters(
             for template in param.scopes:
                 scope = template.format(sharepoint_host=sharepoint_host)
                 if scope not in tokens:  # one exchange per audience, even if two parameters share it
-                    tokens[scope] = exchange(profile, store, [scope], wanted_tenant)
+                    tokens[scope] = exchanger((scope,), wanted_tenant)
                 got.append(tokens[scope].token)
             values[param.name] = tuple(got) if param.is_array else got[0]
     for w in caught:

@@ -103,6 +103,16 @@ def service_url(value: object, field: str = "authority host") -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+def endpoint_url(value: object, field: str) -> str:
+    """An https base URL that may carry a path (e.g. an API behind a gateway); same http rule as above."""
+    text = _require_text(value, field).rstrip("/")
+    parts = urlsplit(text)
+    origin = service_url(f"{parts.scheme}://{parts.netloc}", field) if parts.netloc else service_url(text, field)
+    if parts.query or parts.fragment:
+        raise InvalidInputError(f"{field} {_show(text)} must not have a query or fragment.")
+    return origin + parts.path.rstrip("/")
+
+
 def file_path(value: object, field: str, *, must_exist: bool = True) -> str:
     text = _require_text(value, field)
     path = os.path.abspath(os.path.expanduser(text))

@@ -1,0 +1,253 @@
+"""Batches across customer tenants: many exchanges at once, within Entra's throttling.
+
+A batch reads the profile's refresh token once, under its lock, and redeems that token for every
+tenant concurrently (Entra does not revoke a refresh token when it is redeemed, so one token serves
+all redemptions). The newest rotated token is written back when the batch ends, and the access
+tokens go to the cache in one write. Each request's 429/503 answers are retried with their
+Retry-After by the HTTP layer; results stream out one per tenant, as they complete.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from . import _validate as v
+from ._client import client_credential, entry
+from ._config import Profile
+from ._constants import ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
+from ._errors import (
+    ClientCredentialError,
+    InvalidInputError,
+    InvalidRefreshTokenError,
+    NotAvailableError,
+    RefreshTokenExpiredError,
+    RefreshTokenRevokedError,
+    SamBridgeError,
+    ServiceError,
+)
+from ._exchange import AccessTokenCache, Redemption, read_refresh_token, redeem, rotation_metadata, write_refresh_token
+from ._stores import SecretStore
+from ._tokens import AccessToken
+
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 64
+
+# Errors about the profile itself, not one tenant: every other tenant would fail the same way.
+_PROFILE_WIDE = (RefreshTokenExpiredError, RefreshTokenRevokedError, InvalidRefreshTokenError,
+                 ClientCredentialError, NotAvailableError)
+
+
+@dataclass(frozen=True)
+class TenantResult:
+    """The outcome for one tenant: a value (token or parameters) or the error that stopped it."""
+
+    tenant: str
+    value: Any = None
+    error: SamBridgeError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"tenant": self.tenant, "ok": False, "error": self.error.to_dict()}
+        return {"tenant": self.tenant, "ok": True, "result": self.value.to_dict()}
+
+
+class BatchSession:
+    """Holds the profile's refresh-token lock for a batch and redeems the token for any tenant."""
+
+    def __init__(self, profile: Profile, store: SecretStore) -> None:
+        self.profile, self.store = profile, store
+        self._name = entry(profile, ENTRY_REFRESH_TOKEN)
+        self._guard = threading.Lock()
+        self._newest: Redemption | None = None
+        self._tokens: list[tuple[AccessToken, tuple[str, ...], str]] = []
+        self.cache = AccessTokenCache(profile, store)
+
+    def __enter__(self) -> "BatchSession":
+        self._lock = self.store.lock(self._name)
+        self._lock.__enter__()
+        try:
+            self.credential = client_credential(self.profile, self.store)
+            self.stored = read_refresh_token(self.profile, self.store)
+            self._cached = self.cache.load()  # one read of the cache for the whole batch
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    @property
+    def record(self) -> Mapping[str, Any]:
+        return self.stored.metadata
+
+    def exchange(self, scopes: tuple[str, ...], tenant: str | None) -> AccessToken:
+        """An access token for one tenant: from the cache, else one redemption of the shared token."""
+        wanted = v.scopes(scopes)
+        target = tenant or self.profile.tenant
+        cached = self.cache.get(wanted, target, preloaded=self._cached)
+        if cached is not None:
+            return cached
+        redemption = redeem(self.profile, self.credential, self.stored.value, wanted, target)
+        with self._guard:
+            if redemption.refresh_token and (self._newest is None or redemption.received_at >= self._newest.received_at):
+                self._newest = redemption
+            self._tokens.append((redemption.access_token, wanted, target))
+        return redemption.access_token
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            newest = self._newest
+            if newest is not None and newest.refresh_token and newest.refresh_token != self.stored.value:
+                meta = rotation_metadata(self.stored.metadata, newest, rotated=True)
+                write_refresh_token(self.profile, self.store, newest.refresh_token, meta, locked=True)
+            if self._tokens:
+                self.cache.put_many(self._tokens)
+        finally:
+            self._lock.__exit__(*exc)
+
+
+def run(
+    profile: Profile,
+    store: SecretStore,
+    tenants: Iterable[str],
+    work: Callable[[BatchSession, str], Any],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_done: Callable[[TenantResult, int, int], None] | None = None,
+) -> Iterator[TenantResult]:
+    """Run `work(session, tenant)` for every tenant on a bounded pool; yield results as they complete."""
+    targets = _unique_tenants(tenants)
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InvalidInputError(f"concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, not {concurrency!r}.")
+    total, done = len(targets), 0
+    with BatchSession(profile, store) as session, ThreadPoolExecutor(min(concurrency, total or 1)) as pool:
+        pending: dict[Future[Any], str] = {}
+        queue = iter(targets)
+        fatal: SamBridgeError | None = None
+
+        def submit_next() -> None:
+            for tenant in queue:
+                pending[pool.submit(work, session, tenant)] = tenant
+                return
+
+        for _ in range(concurrency):
+            submit_next()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                tenant = pending.pop(future)
+                result = _result_of(future, tenant)
+                done += 1
+                if on_done:
+                    on_done(result, done, total)
+                yield result
+                if result.error is not None and isinstance(result.error, _PROFILE_WIDE):
+                    fatal = result.error
+                if fatal is None:
+                    submit_next()
+        if fatal is not None:  # the rest would fail the same way: report it without asking Entra
+            for tenant in queue:
+                done += 1
+                result = TenantResult(tenant, error=fatal)
+                if on_done:
+                    on_done(result, done, total)
+                yield result
+
+
+def _result_of(future: Future[Any], tenant: str) -> TenantResult:
+    try:
+        return TenantResult(tenant, value=future.result())
+    except SamBridgeError as exc:
+        return TenantResult(tenant, error=exc)
+    except Exception as exc:  # a bug must not take the other tenants down with it
+        return TenantResult(tenant, error=ServiceError(f"unexpected {type(exc).__name__} for tenant {tenant}"))
+
+
+def _unique_tenants(tenants: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for tenant in tenants:
+        t = v.tenant(tenant, "tenant")
+        if t not in seen:
+            seen.append(t)
+    if not seen:
+        raise InvalidInputError("the batch has no tenants: give --tenant, --tenants-file or --all-customers.")
+    return seen
+
+
+def tokens(profile: Profile, store: SecretStore, scopes: Iterable[str] | None, tenants: Iterable[str],
+           **options: Any) -> Iterator[TenantResult]:
+    """Access tokens for `scopes` in every tenant."""
+    wanted = v.scopes(tuple(scopes) if scopes is not None else profile.scopes)
+    return run(profile, store, tenants, lambda session, tenant: session.exchange(wanted, tenant), **options)
+
+
+def connect_parameters(profile: Profile, store: SecretStore, target: str, tenants: Iterable[str], *,
+                       module_version: str | None = None, include: Iterable[str] | str | None = (),
+                       url: str | None = None, **options: Any) -> Iterator[TenantResult]:
+    """Connect-* parameters for `target` in every tenant."""
+    from ._targets import connect_parameters as single, plan
+
+    plan(target, module_version, include)  # refuse a bad target or version before taking the lock
+
+    def work(session: BatchSession, tenant: str) -> Any:
+        return single(profile, store, target, tenant, module_version, include, url,
+                      exchanger=session.exchange, record=session.record)
+
+    return run(profile, store, tenants, work, **options)
+
+
+def read_tenants_file(path: str) -> list[str]:
+    """Tenant ids or domains, one per line; blank lines and # comments are skipped."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read the tenants file {path}: {exc.strerror}.") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"the tenants file {path} is not UTF-8 text.") from None
+    tenants = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if text:
+            tenants.append(v.tenant(text, f"tenant on line {number} of {path}"))
+    return tenants
+
+
+def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
+    """Every customer tenant the Partner Center API lists for the partner (following its pages)."""
+    from ._client import _transport_error, http_session
+    from ._exchange import exchange
+
+    token = exchange(profile, store, [PARTNER_CENTER_SCOPE])
+    session = http_session(profile)
+    base = profile.partner_center_url
+    url, headers = f"{base}/v1/customers", {}
+    tenants: list[str] = []
+    for _ in range(1000):  # a bound on pages, against a service that never stops paging
+        try:
+            response = session.get(url, headers={"Authorization": f"Bearer {token.token}", "Accept": "application/json", **headers})
+        except Exception as exc:
+            raise _transport_error(exc, "list the customers", base) from None
+        if response.status_code != 200:
+            raise ServiceError(f"Partner Center ({base}) answered HTTP {response.status_code} to the customer list.")
+        try:
+            body = response.json()
+            items = body["items"]
+            if not isinstance(items, list):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise ServiceError(f"Partner Center ({base}) sent a customer list sam-bridge cannot read.") from None
+        for item in items:
+            tenant_id = (item.get("companyProfile") or {}).get("tenantId") or item.get("id") if isinstance(item, dict) else None
+            if isinstance(tenant_id, str):
+                tenants.append(tenant_id)
+        following = ((body.get("links") or {}).get("next") or {}) if isinstance(body, dict) else {}
+        if not following.get("uri"):
+            return tenants
+        url = base + following["uri"] if following["uri"].startswith("/") else following["uri"]
+        headers = {h["key"]: h["value"] for h in following.get("headers", []) if isinstance(h, dict) and "key" in h}
+    raise ServiceError(f"Partner Center ({base}) kept paging past 1,000 pages of customers.")
