@@ -531,7 +531,7 @@ def emulator_serve(
 
 
 # Commands of other features live in their own modules and register on `app` when imported.
-_FEATURE_MODULES: tuple[str, ...] = ("._cli_targets",)
+_FEATURE_MODULES: tuple[str, ...] = ("._cli_targets", "._cli_stores")
 
 
 def _register_features() -> None:

@@ -1,7 +1,8 @@
 """Secret stores: where refresh tokens, client credentials and cached access tokens live.
 
 A store is named by a URI: `keyring` (the OS keychain, default), `keyring:SERVICE`, `memory`,
-`memory:NAME`, `file:PATH`, `keyvault:https://NAME.vault.azure.net`.
+`memory:NAME`, `file:PATH`, `keyvault:https://NAME.vault.azure.net[?credential=default|profile]`.
+docs/STORES.md says what each backend needs.
 """
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from typing import Any
 from .._errors import InvalidInputError
 from ._base import Secret, SecretStore, state_dir
 
-__all__ = ["Secret", "SecretStore", "StoreSpec", "open_store", "parse_store_uri", "state_dir"]
+__all__ = ["Secret", "SecretStore", "StoreSpec", "open_store", "parse_store_uri", "split_vault_options", "state_dir"]
 
 _KINDS = ("keyring", "memory", "file", "keyvault")
 
 
 @dataclass(frozen=True)
 class StoreSpec:
+    """A parsed store URI: its kind and what follows the colon (normalised)."""
+
     kind: str
     location: str
 
@@ -45,14 +48,37 @@ def parse_store_uri(uri: object) -> StoreSpec:
 
         location = os.path.abspath(os.path.expanduser(location))
     elif kind == "keyvault":
-        from .._validate import service_url
-
         if not location:
             raise InvalidInputError("Key Vault store needs the vault URL: keyvault:https://NAME.vault.azure.net.")
-        location = service_url(location, "Key Vault URL")
+        base, options = split_vault_options(location)
+        location = base + "".join(f"?{k}={v}" for k, v in sorted(options.items()))
     elif kind in ("keyring", "memory") and location and not location.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise InvalidInputError(f"store name {location!r} may contain only letters, digits, '.', '_' and '-'.")
     return StoreSpec(kind, location)
+
+
+KEYVAULT_CREDENTIALS = ("default", "profile")
+
+
+def split_vault_options(text: str) -> tuple[str, dict[str, str]]:
+    """The vault URL and its options: 'https://x.vault.azure.net?credential=profile'."""
+    from urllib.parse import parse_qsl
+
+    from .._validate import service_url
+
+    base, sep, query = text.partition("?")
+    try:
+        options = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=True)) if sep else {}
+    except ValueError:
+        raise InvalidInputError(f"Key Vault store options {query!r} are not key=value pairs.") from None
+    unknown = set(options) - {"credential"}
+    if unknown:
+        raise InvalidInputError(
+            f"Key Vault store option(s) {', '.join(sorted(unknown))} are not known; use ?credential=default|profile."
+        )
+    if "credential" in options and options["credential"] not in KEYVAULT_CREDENTIALS:
+        raise InvalidInputError(f"?credential={options['credential']} is not known; use default or profile.")
+    return service_url(base, "Key Vault URL"), options
 
 
 def open_store(uri: str, **context: Any) -> SecretStore:

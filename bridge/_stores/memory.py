@@ -5,14 +5,15 @@ import copy
 import threading
 from typing import Mapping
 
-from .._errors import StoreUnavailableError
-from ._base import MetadataValue, Secret, SecretStore
+from ._base import MetadataValue, Secret, SecretStore, check_entry_name, check_value, normalize_metadata
 
 _namespaces: dict[str, dict[str, Secret]] = {}
 _guard = threading.Lock()
 
 
 class MemoryStore(SecretStore):
+    """A dict per namespace (`memory:NAME`); nothing survives the process."""
+
     persistent = False
 
     def __init__(self, namespace: str = "") -> None:
@@ -21,16 +22,20 @@ class MemoryStore(SecretStore):
             self._entries = _namespaces.setdefault(self.uri, {})
 
     def get(self, name: str) -> Secret | None:
+        check_entry_name(name)
         with _guard:
-            return self._entries.get(name)
+            found = self._entries.get(name)
+        # A copy, so a caller editing the metadata it got back cannot change what is stored.
+        return None if found is None else Secret(found.value, copy.deepcopy(dict(found.metadata)))
 
     def put(self, name: str, value: str, metadata: Mapping[str, MetadataValue] | None = None) -> None:
-        if not isinstance(value, str):
-            raise TypeError("secret values are text")
+        check_entry_name(name)
+        record = Secret(check_value(value), copy.deepcopy(normalize_metadata(metadata)))
         with _guard:
-            self._entries[name] = Secret(value, copy.deepcopy(dict(metadata or {})))
+            self._entries[name] = record
 
     def delete(self, name: str) -> bool:
+        check_entry_name(name)
         with _guard:
             return self._entries.pop(name, None) is not None
 
@@ -49,4 +54,4 @@ def clear_all() -> None:
             entries.clear()
 
 
-__all__ = ["MemoryStore", "clear_all", "StoreUnavailableError"]
+__all__ = ["MemoryStore", "clear_all"]
