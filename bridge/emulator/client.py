@@ -1,0 +1,163 @@
+"""A client for the emulator's control API (/_emulator), over bridge's pinned-CA HTTPS session."""
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+from urllib.parse import quote, urlsplit
+
+
+class EmulatorControlError(RuntimeError):
+    """The control API refused a request; carries the HTTP status and the JSON body."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        self.status = status
+        self.body = body
+        message = body.get("message") if isinstance(body, dict) else None
+        super().__init__(f"emulator control API answered {status}: {message or body}")
+
+    @property
+    def reason(self) -> str | None:
+        return self.body.get("error") if isinstance(self.body, dict) else None
+
+
+class EmulatorClient:
+    """Wraps every control endpoint: reset, directory, device codes, clock, users, settings, faults, log."""
+
+    def __init__(
+        self,
+        control_url: str,
+        ca_bundle: str,
+        *,
+        partner_tenant: str | None = None,
+        session: Any = None,
+    ) -> None:
+        self.control_url = control_url.rstrip("/")
+        self.ca_bundle = ca_bundle
+        self.partner_tenant = partner_tenant
+        if session is None:
+            from .._http import build_session
+
+            session = build_session(ca_bundle)
+        self._session = session
+
+    @classmethod
+    def from_ready_line(cls, info: Mapping[str, Any] | str) -> "EmulatorClient":
+        """Build from the JSON line `python -m bridge.emulator serve` prints (a dict or the raw line)."""
+        data = json.loads(info) if isinstance(info, str) else dict(info)
+        return cls(data["control_url"], data["ca_bundle"], partner_tenant=data.get("partner_tenant"))
+
+    @property
+    def authority_host(self) -> str:
+        """`https://127.0.0.1:PORT`."""
+        parts = urlsplit(self.control_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def authority(self, tenant: str | None = None) -> str:
+        """The msal authority URL for a tenant (default: the partner tenant)."""
+        return f"{self.authority_host}/{tenant or self.partner_tenant or 'organizations'}"
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- transport --------------------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, body: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        response = self._session.request(
+            method,
+            f"{self.control_url}/{path.lstrip('/')}",
+            json=body,
+            params=dict(params) if params else None,
+        )
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {"message": response.text[:500]}
+        if response.status_code >= 400:
+            raise EmulatorControlError(response.status_code, payload)
+        return payload
+
+    # -- endpoints --------------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "health")
+
+    def reset(self) -> dict[str, Any]:
+        """Back to the start-up seed; tokens, clock offset, faults, settings overrides and log cleared."""
+        return self._call("POST", "reset")
+
+    def get_directory(self) -> dict[str, Any]:
+        return self._call("GET", "directory")
+
+    def put_directory(self, seed: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the directory (seed format); issued tokens, clock and log are kept."""
+        return self._call("PUT", "directory", dict(seed))
+
+    def add_certificate(self, app_id: str, pem: str | bytes) -> dict[str, Any]:
+        """Register a public certificate (PEM) for an app's client assertions."""
+        text = pem.decode("ascii") if isinstance(pem, bytes) else pem
+        return self._call("POST", f"apps/{quote(app_id)}/certificates", {"pem": text})
+
+    def device_codes(self) -> list[dict[str, Any]]:
+        """Pending device codes: user_code, client_id, tenant, scope, created, expires."""
+        return self._call("GET", "devicecodes")
+
+    def approve_device_code(
+        self, user_code: str, username: str, password: str, otp: str | None = None
+    ) -> dict[str, Any]:
+        """Sign in as a user would on /devicelogin; an MFA user gets amr mfa only with a valid otp."""
+        body: dict[str, Any] = {"user_code": user_code, "username": username, "password": password}
+        if otp is not None:
+            body["otp"] = otp
+        return self._call("POST", "devicecodes/approve", body)
+
+    def decline_device_code(self, user_code: str) -> dict[str, Any]:
+        return self._call("POST", "devicecodes/decline", {"user_code": user_code})
+
+    def clock(self) -> dict[str, Any]:
+        """{"now": epoch, "iso": ..., "offset_seconds": ...}."""
+        return self._call("GET", "clock")
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return self._call("POST", "clock", {"advance_seconds": seconds})
+
+    def revoke_user(self, upn: str) -> dict[str, Any]:
+        """Revoke all sessions (TokensValidFrom = now): existing refresh tokens fail with AADSTS50173."""
+        return self._call("POST", f"users/{quote(upn)}/revoke")
+
+    def set_password(self, upn: str, password: str) -> dict[str, Any]:
+        """Change a user's password (which also revokes their sessions)."""
+        return self._call("POST", f"users/{quote(upn)}/password", {"password": password})
+
+    def settings(self) -> dict[str, Any]:
+        return self._call("GET", "settings")
+
+    def update_settings(self, settings: Mapping[str, Any] | None = None, **more: Any) -> dict[str, Any]:
+        """Merge into the settings, e.g. update_settings(rate_limit={"per_second": 1, "burst": 2})."""
+        return self._call("POST", "settings", {**dict(settings or {}), **more})
+
+    def add_fault(
+        self,
+        kind: str,
+        target: str = "token",
+        count: int = 1,
+        *,
+        retry_after: int | None = None,
+        delay_seconds: float | None = None,
+    ) -> dict[str, Any]:
+        """Fail the next `count` requests to `target` with `kind` (see docs/EMULATOR.md)."""
+        body: dict[str, Any] = {"target": target, "kind": kind, "count": count}
+        if retry_after is not None:
+            body["retry_after"] = retry_after
+        if delay_seconds is not None:
+            body["delay_seconds"] = delay_seconds
+        return self._call("POST", "faults", body)
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._call("GET", "faults")
+
+    def clear_faults(self) -> dict[str, Any]:
+        return self._call("DELETE", "faults")
+
+    def requests(self, since: int = 0) -> list[dict[str, Any]]:
+        """The request log after sequence number `since` (secrets appear only as fingerprints)."""
+        return self._call("GET", "requests", params={"since": since})
