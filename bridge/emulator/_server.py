@@ -394,6 +394,23 @@ class EmulatorRuntime:
         self.port: int = self.httpd.server_port
         self.state.base_url = f"https://127.0.0.1:{self.port}"
         self._closed = False
+        self.vault = self._start_vault()
+
+    def _start_vault(self) -> Any:
+        """The Key Vault emulator on its own port, sharing this emulator's tokens, clock, faults and log."""
+        from .keyvault import start_keyvault_in_thread
+
+        partner = self.state.directory.partner_tenant
+        vault = start_keyvault_in_thread(
+            self.state.validate_access_token,
+            f"{self.authority_host}/{partner.id if partner else 'organizations'}",
+            self.pki.server_context,
+            clock=self.state.now,
+            take_fault=self.state.take_fault,
+            log_request=self.state.log_request,
+        )
+        self.state.on_reset.append(vault.app.reset)  # one reset empties the vault too
+        return vault
 
     @property
     def authority_host(self) -> str:
@@ -408,6 +425,7 @@ class EmulatorRuntime:
             "control_url": f"{self.authority_host}/_emulator",
             "partner_tenant": partner.id if partner else None,
             "partner_center_url": f"{self.authority_host}/partnercenter",
+            "keyvault_url": self.vault.url,
             "port": self.port,
             "pid": os.getpid(),
         }
@@ -424,6 +442,7 @@ class EmulatorRuntime:
         self.close()
 
     def close(self) -> None:
+        self.vault.stop()
         self.httpd.server_close()
         self._cleanup_tmp()
 

@@ -207,6 +207,7 @@ class EmulatorState:
         self._seed = copy.deepcopy(dict(seed))
         self._seq = 0
         self._fault_ids = 0
+        self.on_reset: list[Callable[[], None]] = []
         self._load_seed()
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -236,6 +237,8 @@ class EmulatorState:
     def reset(self) -> None:
         """Back to the start-up seed: tokens, clock, faults, settings overrides and the log are cleared."""
         self._load_seed()
+        for hook in self.on_reset:  # listeners sharing this state (the Key Vault emulator)
+            hook()
 
     def replace_directory(self, seed: Mapping[str, Any]) -> None:
         """Swap the directory (seed format); issued tokens, clock and log are kept."""

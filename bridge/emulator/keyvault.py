@@ -176,9 +176,10 @@ class KeyVaultApp:
             return [dict(e) for e in self._log if e["seq"] > since]
 
     def _record(self, entry: dict[str, Any]) -> None:
+        # The host emulator's log gets a copy (one timeline for Entra and the vault); the vault's own
+        # control API keeps answering with the vault's requests only.
         if self._log_hook is not None:
-            self._log_hook(entry)
-            return
+            self._log_hook(dict(entry))
         with self.lock:
             self._seq += 1
             entry["seq"] = self._seq
