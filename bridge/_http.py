@@ -11,6 +11,10 @@ rules below hold everywhere:
   (429/503) or the connection was never made: a token request is never replayed after the server
   may have acted on it.
 * Responses are capped in size, so a hostile endpoint cannot exhaust memory.
+* A session for a JSON API (`json_api=True`: the authority and Partner Center) hands its caller
+  only JSON: a final 429/503 raises `Throttled` (carrying Retry-After), any other body that is not
+  JSON raises `ResponseNotJson`. msal therefore never sees (nor logs, with a traceback) a body it
+  cannot parse, which could hold the start of a token.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import SSLError
+from urllib3.exceptions import MaxRetryError, ResponseError, SSLError
 from urllib3.util.retry import Retry
 
 from ._errors import InvalidInputError
@@ -106,6 +110,16 @@ class _BudgetRetry(Retry):
         # A certificate the client does not trust stays untrusted: retrying only delays the answer.
         if error is not None and isinstance(error, SSLError):
             raise error
+        # A POST whose connection was made may have been acted on (a refresh token redeemed): only a
+        # failure to connect is retried. urllib3 would otherwise retry "other" errors for any method.
+        if error is not None and str(method).upper() == "POST" and not self._is_connection_error(error):
+            raise error
+        # A Retry-After beyond what is left of the budget cannot be honoured: answer now (the caller
+        # raises Throttled naming it) instead of sleeping the budget away and failing anyway.
+        if response is not None and error is None:
+            wait = super().get_retry_after(response)
+            if wait is not None and wait > self._remaining():
+                raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait:.0f} s exceeds the retry budget"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def is_exhausted(self) -> bool:
@@ -151,6 +165,39 @@ class ResponseTruncated(requests.ConnectionError):
     """The connection closed before the whole response arrived."""
 
 
+class Throttled(requests.HTTPError):
+    """A JSON API still answered 429 or 503 when the retries and their budget were spent."""
+
+    @property
+    def retry_after(self) -> str | None:
+        return self.response.headers.get("Retry-After") if self.response is not None else None
+
+
+class ResponseNotJson(requests.RequestException):
+    """A JSON API answered with something else (an HTML page, plain text, cut-off JSON).
+
+    The message names the status, content type and size, never the body: it may hold a token.
+    """
+
+    @property
+    def is_html(self) -> bool:
+        kind = (self.response.headers.get("Content-Type") or "") if self.response is not None else ""
+        body = (self.response.content or b"")[:64].lstrip().lower() if self.response is not None else b""
+        return "html" in kind.lower() or body.startswith((b"<!doctype html", b"<html"))
+
+
+def _json_or_none(body: bytes) -> Any:
+    import json
+
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: hostile nesting
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
 class BridgeSession(requests.Session):
     """A requests session with pinned trust, default timeouts, size caps and request-flow logging."""
 
@@ -161,10 +208,12 @@ class BridgeSession(requests.Session):
         policy: RetryPolicy = DEFAULT_POLICY,
         allow_http_loopback: bool = False,
         pool_size: int = 32,
+        json_api: bool = False,
     ) -> None:
         super().__init__()
         self.policy = policy
         self.allow_http_loopback = allow_http_loopback
+        self.json_api = json_api
         self._pinned_verify = ca_bundle
         if ca_bundle:
             self.verify = ca_bundle
@@ -173,11 +222,13 @@ class BridgeSession(requests.Session):
         self.mount("http://", adapter)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):  # type: ignore[override]
+        if is_loopback(urlsplit(url).hostname):
+            # Loopback never goes through an environment proxy; skipping requests' per-request scan
+            # of the proxy variables saves milliseconds a call in batches against a local authority.
+            return {"proxies": {}, "stream": stream, "verify": self._pinned_verify or verify or self.verify, "cert": cert or self.cert}
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
         if self._pinned_verify:
             settings["verify"] = self._pinned_verify
-        if is_loopback(urlsplit(url).hostname):
-            settings["proxies"] = {}
         return settings
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
@@ -217,8 +268,24 @@ class BridgeSession(requests.Session):
         response._content_consumed = True  # type: ignore[attr-defined]
         log.debug("%s %s%s -> %s (%.0f ms)", method, parts.netloc, parts.path, response.status_code,
                   (time.monotonic() - started) * 1000)
+        if self.json_api:
+            self._check_json_api(response, parts.netloc)
         _discovery_cache_put(method, url, kwargs.get("params"), response)
         return response
+
+    @staticmethod
+    def _check_json_api(response: requests.Response, where: str) -> None:
+        status = response.status_code
+        if status in (429, 503):  # the retry layer already waited as long as the budget allows
+            raise Throttled(f"{where} answered HTTP {status} after the retries", response=response)
+        if status >= 500:  # a failure of the service, whatever its body says (msal raises for these too)
+            raise requests.HTTPError(f"{where} answered HTTP {status}", response=response)
+        if _json_or_none(response.content) is _NOT_JSON:
+            kind = (response.headers.get("Content-Type") or "no content type").split(";")[0]
+            raise ResponseNotJson(
+                f"{where} answered HTTP {status} with {len(response.content)} bytes of {kind}, not JSON",
+                response=response,
+            )
 
 
 # OpenID discovery documents are fetched once per process per authority: a batch over 1,000
@@ -246,7 +313,12 @@ def _discovery_cache_get(method: str, url: str, params: Any) -> requests.Respons
 
 def _discovery_cache_put(method: str, url: str, params: Any, response: requests.Response) -> None:
     key = _discovery_key(method, url, params)
-    if key is not None and response.status_code == 200:
+    if key is None or response.status_code != 200:
+        return
+    # Only a usable document is kept: a cut-off or hostile answer cached for an hour would break
+    # every later exchange of a long-running process (a batch, the PowerShell module's host).
+    document = _json_or_none(response.content or b"")
+    if isinstance(document, dict) and isinstance(document.get("token_endpoint"), str):
         with _discovery_lock:
             _discovery[key] = (time.monotonic() + _DISCOVERY_TTL, response)
 
@@ -283,8 +355,10 @@ def build_session(
     policy: RetryPolicy = DEFAULT_POLICY,
     allow_http_loopback: bool = False,
     pool_size: int = 32,
+    json_api: bool = False,
 ) -> BridgeSession:
     """A session for talking to an authority or a vault (see the module docstring for its rules)."""
     return BridgeSession(
-        ca_bundle=ca_bundle, policy=policy, allow_http_loopback=allow_http_loopback, pool_size=pool_size
+        ca_bundle=ca_bundle, policy=policy, allow_http_loopback=allow_http_loopback, pool_size=pool_size,
+        json_api=json_api,
     )
