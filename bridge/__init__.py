@@ -32,6 +32,7 @@ _EXPORTS = {
     "target_names": "._targets",
     "runtime_snippet": "._snippets",
     "embedded_snippet": "._snippets",
+    "module_snippet": "._snippets",
     "open_store": "._stores",
     "SecretStore": "._stores",
     "Secret": "._stores",
@@ -95,7 +96,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TenantAccessError,
         ThrottledError,
     )
-    from ._snippets import embedded_snippet, runtime_snippet
+    from ._snippets import embedded_snippet, module_snippet, runtime_snippet
     from ._stores import Secret, SecretStore, open_store
     from ._targets import ConnectParameters, target_names
     from ._tokens import AccessToken

@@ -116,23 +116,9 @@ def _root(
 
 
 def _configure_logging(verbose: bool) -> None:
-    from ._scrub import ScrubbingFilter
+    from ._logging import configure_logging
 
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_sam_bridge", False):
-            root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._sam_bridge = True  # type: ignore[attr-defined]
-    handler.addFilter(ScrubbingFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "warning: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    # msal's own debug output is noise at this level; its warnings still show. urllib3 reports each
-    # retry as a warning: that is request flow, shown only with --verbose.
-    logging.getLogger("msal").setLevel(logging.INFO if verbose else logging.WARNING)
-    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    configure_logging(verbose)
 
 
 def _emit(data: Any) -> None:
@@ -506,13 +492,12 @@ def demo_command() -> None:
 
 @app.command("rpc", hidden=True)
 def rpc_command() -> None:
-    """One JSON request on stdin, one JSON response on stdout (the PowerShell module's transport)."""
-    from ._rpc import dispatch
+    """One JSON request on stdin; interaction events, then one JSON response, on stdout (the PowerShell transport)."""
+    from ._rpc import serve_stdio
 
-    response = dispatch(sys.stdin.read())
-    sys.stdout.write(json.dumps(response) + "\n")
-    if not response["ok"]:
-        raise typer.Exit(int(response["error"].get("exit_code") or 1))
+    code = serve_stdio(sys.stdin, sys.stdout)
+    if code:
+        raise typer.Exit(code)
 
 
 # --- emulator ----------------------------------------------------------------------------------------

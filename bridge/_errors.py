@@ -6,6 +6,7 @@
     │   ├── StoreUnavailableError
     │   └── NoRefreshTokenError
     ├── InvalidInputError        the input was refused before anything was sent
+    │   └── ProfileExistsError
     ├── AuthenticationError      Entra refused: carries error, AADSTS codes, correlation id
     │   ├── RefreshTokenExpiredError, RefreshTokenRevokedError, InteractionRequiredError,
     │   └── ConsentRequiredError, ClientCredentialError, TenantAccessError, ConsentFlowError
@@ -84,6 +85,13 @@ class InvalidInputError(SamBridgeError, ValueError):
     exit_code = 2
     error_id = "SamBridge.InvalidInput"
     category = "InvalidArgument"
+
+
+class ProfileExistsError(InvalidInputError):
+    """A profile of that name exists and replacing it was not asked for."""
+
+    error_id = "SamBridge.ProfileExists"
+    category = "ResourceExists"
 
 
 class ServiceError(SamBridgeError):

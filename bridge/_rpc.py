@@ -7,13 +7,24 @@ only inside the request body (stdin or memory), never on a command line.
 Request:  {"v": 1, "command": "token", "args": {...}, "secrets": {...}, "config": "path" | null}
 Response: {"ok": true, "result": ..., "warnings": [...]}
           {"ok": false, "error": {"type", "error_id", "category", "message", "remediation", ...}, "warnings": [...]}
+
+Interaction (consent): a handler shows text with `say()` and asks for a line with `ask()`; the caller's
+`Channel` decides how. Over stdio (`serve_stdio`) each becomes one JSON line on stdout before the
+response, and an answer is one JSON line on stdin:
+
+    {"event": "message", "text": "To sign in, use a web browser to open ..."}
+    {"event": "input", "name": "redirect_url", "prompt": "Redirected URL"}   <- {"value": "http://localhost:..."}
+
+A caller without a channel gets messages on stderr and no input (`ask()` raises InvalidInputError).
 """
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import warnings
-from typing import Any, Callable, Mapping
+from contextvars import ContextVar
+from typing import IO, Any, Callable, Mapping, Protocol
 
 from ._errors import InvalidInputError, SamBridgeError
 from ._scrub import scrub_text
@@ -35,12 +46,119 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def handle(request_json: str) -> str:
+class Channel(Protocol):
+    """How a handler talks to the person behind the caller while a request runs."""
+
+    def say(self, text: str) -> None: ...
+
+    def ask(self, name: str, prompt: str) -> str: ...
+
+
+class StderrChannel:
+    """No interactive caller: messages go to stderr, questions cannot be answered."""
+
+    def say(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    def ask(self, name: str, prompt: str) -> str:
+        raise InvalidInputError(
+            f"this request needs an answer typed by the user ({prompt}), and its caller cannot ask for one."
+        )
+
+
+class StdioChannel:
+    """Events as JSON lines on `out` (before the response), answers as JSON lines from `inp`."""
+
+    def __init__(self, inp: IO[str], out: IO[str]) -> None:
+        self._in, self._out = inp, out
+
+    def _event(self, event: dict[str, Any]) -> None:
+        self._out.write(json.dumps(event) + "\n")
+        self._out.flush()
+
+    def say(self, text: str) -> None:
+        self._event({"event": "message", "text": str(text)})
+
+    def ask(self, name: str, prompt: str) -> str:
+        self._event({"event": "input", "name": name, "prompt": prompt})
+        line = self._in.readline()
+        if not line:
+            raise InvalidInputError(f"no answer to {prompt!r} arrived (stdin was closed).")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            raise InvalidInputError(f"the answer to {prompt!r} is not a JSON line.") from None
+        value = answer.get("value") if isinstance(answer, dict) else None
+        if not isinstance(value, str):
+            raise InvalidInputError(f"the answer to {prompt!r} has no text value.")
+        return value
+
+
+_channel: ContextVar[Channel] = ContextVar("sam_bridge_rpc_channel", default=StderrChannel())
+
+
+def say(text: str) -> None:
+    """Show text to the person behind the current request (a device code, a sign-in URL)."""
+    _channel.get().say(text)
+
+
+def ask(name: str, prompt: str) -> str:
+    """Ask the person behind the current request for one line (e.g. the redirected URL)."""
+    return _channel.get().ask(name, prompt)
+
+
+def handle(request_json: str, channel: Channel | None = None) -> str:
     """Run one request and return the JSON response; never raises."""
-    return json.dumps(dispatch(request_json))
+    return json.dumps(dispatch(request_json, channel))
 
 
-def dispatch(request_json: str) -> dict[str, Any]:
+def read_request(stream: IO[str]) -> str:
+    """The first JSON document on `stream`, read line by line so the rest stays for answers.
+
+    A leading byte-order mark is dropped: Windows PowerShell's pipe writer may send one.
+    """
+    text = ""
+    while True:
+        line = stream.readline()
+        if not line:
+            return text
+        text += line.lstrip("\ufeff") if not text else line
+        try:
+            json.loads(text)
+        except ValueError:
+            continue
+        return text
+
+
+def serve_stdio(inp: IO[str], out: IO[str]) -> int:
+    """One request from `inp`, its events and response to `out`; returns the process exit code."""
+    response = dispatch(read_request(inp), StdioChannel(inp, out))
+    out.write(json.dumps(response) + "\n")
+    out.flush()
+    return 0 if response["ok"] else int(response["error"].get("exit_code") or 1)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bridge rpc [--verbose]` without loading the command-line framework."""
+    from ._logging import configure_logging
+
+    configure_logging(verbose=any(a in ("--verbose", "-v") for a in argv))
+    try:
+        return serve_stdio(sys.stdin, sys.stdout)
+    except KeyboardInterrupt:
+        return 130
+
+
+def dispatch(request_json: str, channel: Channel | None = None) -> dict[str, Any]:
+    token = _channel.set(channel) if channel is not None else None
+    try:
+        return _dispatch(request_json)
+    finally:
+        if token is not None:
+            _channel.reset(token)
+
+
+def _dispatch(request_json: str) -> dict[str, Any]:
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:  # type: ignore[assignment]
@@ -104,7 +222,7 @@ def _parse(request_json: str) -> dict[str, Any]:
 
 
 # Handler modules register themselves with @command when imported.
-_HANDLER_MODULES: tuple[str, ...] = ("._rpc_core",)
+_HANDLER_MODULES: tuple[str, ...] = ("._rpc_core", "._rpc_targets", "._rpc_consent", "._rpc_adhoc", "._rpc_profiles")
 _loaded = False
 
 

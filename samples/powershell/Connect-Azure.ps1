@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Azure PowerShell (Connect-AzAccount) with tokens from sam-bridge: the reference doc's "Azure" sample, fixed.
+    Azure PowerShell (Connect-AzAccount) with tokens from the SamBridge module: the reference doc's "Azure" sample, fixed.
 .DESCRIPTION
     Gets an Azure Resource Manager token (scope https://management.azure.com/.default, not the doc's
     'https://management.azure.com//user_impersonation') and, as asked with -With, a Microsoft Graph
@@ -13,7 +13,7 @@
 .PARAMETER Tenant
     A customer tenant id or domain (default: the partner tenant).
 .PARAMETER With
-    Extra tokens: msgraph (default), graph (Azure AD Graph), keyvault.
+    Extra tokens: msgraph (default), graph (Azure AD Graph), keyvault (Get-SamConnectParameter -With).
 .EXAMPLE
     ./Connect-Azure.ps1 -ProfileName contoso -Tenant fabrikam.onmicrosoft.com
     Get-AzSubscription
@@ -24,8 +24,12 @@ param(
     [string] $Tenant,
     [string[]] $With = @('msgraph')
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
-$connect = Get-SamBridgeParams -Target AzAccount -ProfileName $ProfileName -Tenant $Tenant -With $With -Module Az.Accounts
-$params = $connect.Parameters
+$sam = @{ Target = 'AzAccount' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($Tenant) { $sam['Tenant'] = $Tenant }
+$sam['With'] = $With
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 Az.Accounts\Connect-AzAccount @params

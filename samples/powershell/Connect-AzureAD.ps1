@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Azure AD PowerShell (Connect-AzureAD) with tokens from sam-bridge: the reference doc's "Azure Active Directory" sample.
+    Azure AD PowerShell (Connect-AzureAD) with tokens from the SamBridge module: the reference doc's "Azure Active Directory" sample.
 .DESCRIPTION
     Gets an Azure AD Graph token (-AadAccessToken) and a Microsoft Graph token (-MsAccessToken) in the
     partner tenant or a customer tenant, and passes -AccountId (the consenting user) and -TenantId,
@@ -20,9 +20,12 @@ param(
     [string] $ProfileName = $env:SAM_BRIDGE_PROFILE,
     [string] $Tenant
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
+$sam = @{ Target = 'AzureAD' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($Tenant) { $sam['Tenant'] = $Tenant }
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 # Users of AzureADPreview call AzureADPreview\Connect-AzureAD instead.
-$connect = Get-SamBridgeParams -Target AzureAD -ProfileName $ProfileName -Tenant $Tenant -Module AzureAD
-$params = $connect.Parameters
 AzureAD\Connect-AzureAD @params

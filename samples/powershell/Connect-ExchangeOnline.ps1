@@ -22,8 +22,11 @@ param(
     [string] $ProfileName = $env:SAM_BRIDGE_PROFILE,
     [Parameter(Mandatory = $true)][string] $Tenant
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
-$connect = Get-SamBridgeParams -Target ExchangeOnline -ProfileName $ProfileName -Tenant $Tenant -Module ExchangeOnlineManagement
-$params = $connect.Parameters
+$sam = @{ Target = 'ExchangeOnline' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($Tenant) { $sam['Tenant'] = $Tenant }
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 ExchangeOnlineManagement\Connect-ExchangeOnline @params -ShowBanner:$false

@@ -5,7 +5,7 @@
     Gets a Microsoft Graph token (https://graph.microsoft.com/.default) for the partner tenant or a
     customer tenant. Connect-MgGraph 2.0.0 and later declare -AccessToken as a SecureString and
     refuse plain text (the 1.x samples found online pass a string); sam-bridge marks the parameter
-    as secure and Get-SamBridgeParams converts it, for whichever version is installed.
+    as secure and Get-SamConnectParameter converts it, for whichever version is installed.
 .PARAMETER ProfileName
     The sam-bridge profile (default: SAM_BRIDGE_PROFILE, else the configuration's default).
 .PARAMETER Tenant
@@ -19,8 +19,11 @@ param(
     [string] $ProfileName = $env:SAM_BRIDGE_PROFILE,
     [string] $Tenant
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
-$connect = Get-SamBridgeParams -Target MgGraph -ProfileName $ProfileName -Tenant $Tenant -Module Microsoft.Graph.Authentication
-$params = $connect.Parameters
+$sam = @{ Target = 'MgGraph' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($Tenant) { $sam['Tenant'] = $Tenant }
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 Microsoft.Graph.Authentication\Connect-MgGraph @params

@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    MS Online (Connect-MsolService) with tokens from sam-bridge: the reference doc's "MS Online" sample.
+    MS Online (Connect-MsolService) with tokens from the SamBridge module: the reference doc's "MS Online" sample.
 .DESCRIPTION
     Gets an Azure AD Graph token (-AdGraphAccessToken) and a Microsoft Graph token
     (-MsGraphAccessToken). Connect-MsolService has no tenant parameter: the tokens decide the tenant,
@@ -20,8 +20,11 @@ param(
     [string] $ProfileName = $env:SAM_BRIDGE_PROFILE,
     [string] $Tenant
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
-$connect = Get-SamBridgeParams -Target MsolService -ProfileName $ProfileName -Tenant $Tenant -Module MSOnline
-$params = $connect.Parameters
+$sam = @{ Target = 'MsolService' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($Tenant) { $sam['Tenant'] = $Tenant }
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 MSOnline\Connect-MsolService @params

@@ -9,7 +9,7 @@
 .PARAMETER ProfileName
     The sam-bridge profile (default: SAM_BRIDGE_PROFILE, else the configuration's default).
 .PARAMETER ModuleVersion
-    The PartnerCenter version to produce parameters for (default: the one installed).
+    The PartnerCenter version to produce parameters for (default: the one loaded, else installed).
 .EXAMPLE
     ./Connect-PartnerCenter.ps1 -ProfileName contoso
     Get-PartnerCustomer
@@ -19,8 +19,11 @@ param(
     [string] $ProfileName = $env:SAM_BRIDGE_PROFILE,
     [string] $ModuleVersion
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
-$connect = Get-SamBridgeParams -Target PartnerCenter -ProfileName $ProfileName -Module PartnerCenter -ModuleVersion $ModuleVersion
-$params = $connect.Parameters
+$sam = @{ Target = 'PartnerCenter' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($ModuleVersion) { $sam['ModuleVersion'] = $ModuleVersion }
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 PartnerCenter\Connect-PartnerCenter @params

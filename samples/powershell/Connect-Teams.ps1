@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Microsoft Teams PowerShell (Connect-MicrosoftTeams) with tokens from sam-bridge.
+    Microsoft Teams PowerShell (Connect-MicrosoftTeams) with tokens from the SamBridge module.
 .DESCRIPTION
     MicrosoftTeams 2.3.2-preview and later take -AccessTokens: a Microsoft Graph token and a token
     for the Skype and Teams Tenant Admin API (48ac35b8-9aa8-4d74-927d-1f4a14a0b239), in that order.
@@ -19,8 +19,11 @@ param(
     [string] $ProfileName = $env:SAM_BRIDGE_PROFILE,
     [string] $Tenant
 )
-. (Join-Path $PSScriptRoot 'SamBridgeParams.ps1')
+if (-not (Get-Module -Name SamBridge)) { Import-Module -Name SamBridge -ErrorAction Stop }
 
-$connect = Get-SamBridgeParams -Target MicrosoftTeams -ProfileName $ProfileName -Tenant $Tenant -Module MicrosoftTeams
-$params = $connect.Parameters
+$sam = @{ Target = 'MicrosoftTeams' }
+if ($ProfileName) { $sam['Profile'] = $ProfileName }
+if ($Tenant) { $sam['Tenant'] = $Tenant }
+# The tokens this cmdlet needs, in the shape of the installed module's version.
+$params = Get-SamConnectParameter @sam -ErrorAction Stop
 MicrosoftTeams\Connect-MicrosoftTeams @params

@@ -1,8 +1,11 @@
 """Every sample in samples/ runs against the emulator: the PowerShell ones in real pwsh with the
-stand-in Connect-* modules loaded (and through the real CLI), the Python one against the emulator's
-Partner Center. None of them contains a token."""
+stand-in Connect-* modules and the SamBridge module (psmodule/, reaching this checkout's core through
+SAM_BRIDGE_CLI), the Python one against the emulator's Partner Center. None of them contains a token.
+(ReferenceDoc-PartnerCenter.ps1 takes a PSCredential and a SecureString, so tests/pester/Samples.Tests.ps1
+runs it; here it is parsed.)"""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -59,10 +62,13 @@ def results(consented, pwsh, standin_modules, tmp_path_factory) -> dict[str, dic
             arguments["ProfileName"] = PROFILE_NAME
         cases.append({"id": run_id, "kind": "script", "path": str(PS / sample), "arguments": arguments, "env": env,
                       "modules": [str(standin_modules[case.standin])]})
-    # The shared helper is dot-sourced, not run: check that it parses for 5.1 too.
-    helper = PS / "SamBridgeParams.ps1"
-    cases.append({"id": "helper", "kind": "parse", "text": helper.read_text(encoding="utf-8"), "modules": []})
-    return run_pwsh(pwsh, cases, tmp_path_factory.mktemp("samples"), env=consented.env)
+    # Run in pytest only as far as parsing (it takes a PSCredential and a SecureString): 5.1 syntax too.
+    ported = PS / "ReferenceDoc-PartnerCenter.ps1"
+    cases.append({"id": "reference-doc", "kind": "parse", "text": ported.read_text(encoding="utf-8"), "modules": []})
+    # `Import-Module SamBridge` in the samples finds the module of this checkout.
+    env = dict(consented.env)
+    env["PSModulePath"] = os.pathsep.join(filter(None, [str(REPO / "psmodule"), env.get("PSModulePath")]))
+    return run_pwsh(pwsh, cases, tmp_path_factory.mktemp("samples"), env=env)
 
 
 @pytest.mark.parametrize("run_id, sample, case, kind", RUNS, ids=[r[0] for r in RUNS])
@@ -74,8 +80,8 @@ def test_powershell_sample_connects(results, consented, run_id, sample, case, ki
         assert any("retired" in w for w in result["warnings"])
 
 
-def test_sample_helper_is_5_1_compatible(results):
-    assert results["helper"]["parse"] == {"errors": [], "compatibility": []}
+def test_ported_reference_doc_sample_is_5_1_compatible(results):
+    assert results["reference-doc"]["parse"] == {"errors": [], "compatibility": []}
 
 
 def test_python_sample_lists_customers_and_checks_access(consented):

@@ -1,0 +1,116 @@
+"""RPC handler for New-SamAccessToken's New-PartnerAccessToken-compatible sets: no profile, no store.
+
+The caller brings the refresh token (and a service principal's secret) in the request's secrets,
+as `New-PartnerAccessToken -RefreshToken ... -Credential ... -ServicePrincipal` takes them. An
+ephemeral profile (memory store, never saved) is built through `Config.build_profile`, so the
+authority host and CA bundle follow the usual precedence (SAM_BRIDGE_AUTHORITY_HOST,
+SAM_BRIDGE_CA_BUNDLE, else the defaults). Nothing is stored: the rotated refresh token is returned
+only when the caller asks for it, and is then theirs to keep.
+"""
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from typing import Any, Mapping
+
+from . import _validate as v
+from ._errors import InvalidInputError
+from ._rpc import command
+from ._rpc_core import arg, string_list
+
+# Remediations name the profile to consent again; an ad-hoc call has none, so they say NAME.
+_ADHOC_PROFILE = "NAME"
+MODES = ("refresh_token", "client_credentials")
+
+
+def _app_id(args: Mapping[str, Any]) -> str:
+    """-ApplicationId, else the user name of -Credential (a service principal's PSCredential)."""
+    app_id = arg(args, "app_id", str)
+    user = arg(args, "credential_user", str)
+    if app_id and user and v.guid(app_id) != v.guid(user, "credential user name (the application id)"):
+        raise InvalidInputError(
+            f"the credential's user name {user!r} is not the application id {app_id!r}: a service principal's "
+            "credential has the application id as its user name and the client secret as its password."
+        )
+    chosen = app_id or user
+    if not chosen:
+        raise InvalidInputError(
+            "no application id: give -ApplicationId, or a -Credential whose user name is the application id."
+        )
+    return v.guid(chosen)
+
+
+@command("token.adhoc")
+def _adhoc(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._config import Config
+    from ._exchange import redeem
+    from ._scrub import remember
+
+    mode = arg(args, "mode", str, "refresh_token")
+    if mode not in MODES:
+        raise InvalidInputError(f"mode {mode!r} is not one of {', '.join(MODES)}.")
+    secret = arg(secrets, "client_secret", str)
+    if secret is not None:
+        secret = secret.strip()
+        if not secret:
+            raise InvalidInputError("the credential's password (the client secret) is empty.")
+        remember(secret)
+    if arg(args, "service_principal", bool, False) and secret is None:
+        raise InvalidInputError(
+            "-ServicePrincipal needs -Credential: the application id as user name, the client secret as password."
+        )
+    scopes = string_list(args, "scopes")
+    if not scopes:
+        raise InvalidInputError(
+            "no scopes: give -Scopes, e.g. https://api.partnercenter.microsoft.com/user_impersonation."
+        )
+    wanted = v.scopes(tuple(scopes))
+    tenant = arg(args, "tenant", str)
+    if mode == "client_credentials" and not tenant:
+        raise InvalidInputError("an app-only token needs -Tenant: the tenant id or domain to get it in.")
+    tenant = v.tenant(tenant, "tenant", allow_alias=True) if tenant else "organizations"
+    profile = Config.build_profile(
+        _ADHOC_PROFILE, {}, app_id=_app_id(args), tenant=tenant,
+        credential="secret" if secret is not None else "none", store="memory",
+    )
+
+    if mode == "client_credentials":
+        token = _client_credentials(profile, secret, wanted, tenant)
+        return {**token.to_dict(), "refresh_token": None}
+
+    refresh_token = arg(secrets, "refresh_token", str, required=True).strip()
+    if not refresh_token:
+        raise InvalidInputError("the refresh token is empty.")
+    remember(refresh_token)
+    redemption = redeem(profile, secret, refresh_token, wanted, tenant)
+    result = {**redemption.access_token.to_dict(), "refresh_token": None}
+    if arg(args, "include_refresh_token", bool, False):
+        if redemption.refresh_token:
+            result["refresh_token"] = redemption.refresh_token
+        else:
+            warnings.warn(
+                "Entra returned no new refresh token; the one you gave stays the one to keep.", v.SamBridgeWarning, 2
+            )
+    return result
+
+
+def _client_credentials(profile: Any, secret: str | None, scopes: tuple[str, ...], tenant: str) -> Any:
+    """An app-only token (New-PartnerAccessToken's ServicePrincipal set without -RefreshToken)."""
+    from ._client import build_app, call
+    from ._tokens import AccessToken, claims_of, utcnow
+
+    if secret is None:
+        raise InvalidInputError("an app-only token needs -Credential (the application id and client secret).")
+    app = build_app(profile, secret, tenant)
+    facts = {"tenant": tenant, "app_id": profile.app_id, "profile": profile.name, "resource": v.resource_of(scopes[0])}
+    result = call(app.acquire_token_for_client, list(scopes), doing="get an app-only token",
+                  where=profile.authority(tenant), facts=facts)
+    received = utcnow()
+    claims = claims_of(result["access_token"])
+    return AccessToken(
+        token=result["access_token"],
+        expires_on=received + timedelta(seconds=int(result["expires_in"])),
+        scopes=scopes,
+        tenant_id=str(claims.get("tid") or tenant),
+        token_type=str(result.get("token_type") or "Bearer"),
+    )

@@ -1,0 +1,36 @@
+"""RPC handler for the interactive consent (Invoke-SamConsent).
+
+The consent core shows its device code or sign-in URL through `prompt` and asks for the pasted
+redirect through `read_redirect`; here both go to the caller's channel (`_rpc.say` / `_rpc.ask`),
+so the PowerShell module shows them in its host and reads the answer there.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ._errors import InvalidInputError
+from ._rpc import ask, command, say
+from ._rpc_core import arg
+
+
+@command("consent")
+def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
+    from ._api import load_profile, store_for
+    from ._consent import DEFAULT_TIMEOUT, METHODS, consent
+
+    method = arg(args, "method", str, "device-code")
+    if method not in METHODS:
+        raise InvalidInputError(f"consent method {method!r} is not one of {', '.join(METHODS)}.")
+    timeout = float(arg(args, "timeout", (int, float), DEFAULT_TIMEOUT))
+    if not 0 < timeout <= 3600:
+        raise InvalidInputError(f"the consent timeout must be between 1 and 3600 seconds, not {timeout:g}.")
+    profile = load_profile(arg(args, "profile", str), config=config)
+    result = consent(
+        profile,
+        store_for(profile),
+        method,
+        prompt=say,
+        read_redirect=lambda: ask("redirect_url", "Redirected URL"),
+        timeout=timeout,
+    )
+    return result.to_dict()

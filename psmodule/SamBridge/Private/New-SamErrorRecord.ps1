@@ -1,0 +1,81 @@
+function New-SamErrorRecord {
+    <#
+    .SYNOPSIS
+        An ErrorRecord with sam-bridge's ErrorId, category, message, remediation and target.
+    .DESCRIPTION
+        The remediation is ErrorDetails.RecommendedAction (PowerShell 7 shows it as
+        'Recommendation'); Windows PowerShell does not show that field, so there the error's
+        displayed text carries it too. The exception's type follows the category, so scripts can
+        catch [System.Security.Authentication.AuthenticationException], [System.ArgumentException]
+        or [System.Management.Automation.ItemNotFoundException]; its Data holds the core's facts
+        (ErrorId, Codes, CorrelationId, Error, ExitCode). -Terminating marks errors about the
+        module's set-up (the core cannot be reached), which stop the command.
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory = $true)][string] $ErrorId,
+        [Parameter(Mandatory = $true)][System.Management.Automation.ErrorCategory] $Category,
+        [Parameter(Mandatory = $true)][string] $Message,
+        [AllowNull()][AllowEmptyString()][string] $Remediation,
+        [AllowNull()][object] $TargetObject,
+        [System.Collections.IDictionary] $Data = @{},
+        [switch] $Terminating
+    )
+    switch ($Category.ToString()) {
+        'InvalidArgument' { $exception = New-Object -TypeName System.ArgumentException -ArgumentList $Message }
+        'AuthenticationError' { $exception = New-Object -TypeName System.Security.Authentication.AuthenticationException -ArgumentList $Message }
+        'PermissionDenied' { $exception = New-Object -TypeName System.Security.Authentication.AuthenticationException -ArgumentList $Message }
+        'ObjectNotFound' { $exception = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList $Message }
+        'ResourceExists' { $exception = New-Object -TypeName System.InvalidOperationException -ArgumentList $Message }
+        'ConnectionError' { $exception = New-Object -TypeName System.IO.IOException -ArgumentList $Message }
+        'LimitsExceeded' { $exception = New-Object -TypeName System.IO.IOException -ArgumentList $Message }
+        default { $exception = New-Object -TypeName System.InvalidOperationException -ArgumentList $Message }
+    }
+    $exception.Data['ErrorId'] = $ErrorId
+    if ($Remediation) { $exception.Data['Remediation'] = $Remediation }
+    foreach ($key in @($Data.Keys)) {
+        if ($null -ne $Data[$key]) { $exception.Data[$key] = $Data[$key] }
+    }
+    if ($Terminating) { $exception.Data['SamBridge.Terminating'] = $true }
+    $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @($exception, $ErrorId, $Category, $TargetObject)
+    $shown = $Message
+    if ($Remediation -and $PSVersionTable.PSEdition -ne 'Core') { $shown = "$Message $Remediation" }
+    $details = New-Object -TypeName System.Management.Automation.ErrorDetails -ArgumentList $shown
+    if ($Remediation) { $details.RecommendedAction = $Remediation }
+    $record.ErrorDetails = $details
+    $record
+}
+
+function ConvertTo-SamErrorRecord {
+    <#
+    .SYNOPSIS
+        The ErrorRecord for a core error of the RPC contract ({type, error_id, category, message, remediation, ...}).
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory = $true)][object] $CoreError,
+        [AllowNull()][object] $TargetObject
+    )
+    $category = [System.Management.Automation.ErrorCategory]::NotSpecified
+    $name = [string](Get-SamProperty -InputObject $CoreError -Name 'category')
+    if ($name -and [enum]::IsDefined([System.Management.Automation.ErrorCategory], $name)) {
+        $category = [System.Management.Automation.ErrorCategory]$name
+    }
+    $errorId = [string](Get-SamProperty -InputObject $CoreError -Name 'error_id')
+    if (-not $errorId) { $errorId = 'SamBridge.Error' }
+    $message = [string](Get-SamProperty -InputObject $CoreError -Name 'message')
+    if (-not $message) { $message = 'The sam-bridge core reported an error without a message.' }
+    $codes = @(Get-SamProperty -InputObject $CoreError -Name 'codes' | ForEach-Object { [int]$_ })
+    $data = @{
+        Type          = Get-SamProperty -InputObject $CoreError -Name 'type'
+        Error         = Get-SamProperty -InputObject $CoreError -Name 'error'
+        CorrelationId = Get-SamProperty -InputObject $CoreError -Name 'correlation_id'
+        ExitCode      = Get-SamProperty -InputObject $CoreError -Name 'exit_code'
+    }
+    if ($codes.Count -gt 0) { $data['Codes'] = [int[]]$codes }
+    New-SamErrorRecord -ErrorId $errorId -Category $category -Message $message `
+        -Remediation ([string](Get-SamProperty -InputObject $CoreError -Name 'remediation')) `
+        -TargetObject $TargetObject -Data $data
+}

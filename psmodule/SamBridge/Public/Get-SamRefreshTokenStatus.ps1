@@ -1,0 +1,47 @@
+function Get-SamRefreshTokenStatus {
+    <#
+    .SYNOPSIS
+        Shows where a profile's refresh token stands against Entra's 90-day inactivity limit.
+    .DESCRIPTION
+        Reads the stored refresh token's record (nothing is sent to Entra): who consented and
+        when, whether the sign-in had MFA, when the token was issued and last redeemed, when it
+        expires if left unused, and its State: ok, warning (fewer than -WarningDays left), expired
+        or missing. Every exchange rotates the token and restarts its 90 days, so a job that runs
+        at least monthly never lets it expire.
+    .PARAMETER Profile
+        The sam-bridge profile (default: SAM_BRIDGE_PROFILE, else the configuration's default
+        profile, else the only one). Takes the Profile property of piped objects, so
+        `Get-SamProfile | Get-SamRefreshTokenStatus` shows every profile.
+    .PARAMETER WarningDays
+        State is 'warning' when fewer days than this are left (0-90; default 14).
+    .EXAMPLE
+        Get-SamRefreshTokenStatus -Profile contoso
+    .EXAMPLE
+        Get-SamProfile | Get-SamRefreshTokenStatus | Where-Object State -ne 'ok'
+
+        Every profile whose token needs attention.
+    .INPUTS
+        Objects with a Profile property (SamBridge.Profile from Get-SamProfile).
+    .OUTPUTS
+        SamBridge.RefreshTokenStatus: Profile, Store, Present, State, User, ConsentedAt, IssuedAt,
+        LastRedeemedAt, ExpiresAt, DaysLeft, Mfa, Scopes, Source.
+    .LINK
+        Invoke-SamConsent
+    #>
+    [CmdletBinding()]
+    [OutputType('SamBridge.RefreshTokenStatus')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Profile,
+
+        [ValidateRange(0, 90)]
+        [double] $WarningDays = 14
+    )
+    process {
+        $arguments = @{ warn_days = $WarningDays }
+        if ($Profile) { $arguments['profile'] = $Profile }
+        Invoke-SamBridgeCore -Command 'status' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet |
+            ConvertTo-SamObject -TypeName 'SamBridge.RefreshTokenStatus'
+    }
+}
