@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ._config import Config, Profile
 from ._constants import DEFAULT_WARN_DAYS, ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET
@@ -137,3 +137,49 @@ def connect_parameters(
 
     p = load_profile(profile, config=config)
     return run(p, store_for(p), target, tenant, module_version, include, url)
+
+
+def add_profile(
+    name: str,
+    values: Mapping[str, Any],
+    *,
+    client_secret: str | None = None,
+    certificate: bytes | None = None,
+    certificate_password: bytes | None = None,
+    make_default: bool = False,
+    config: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Create or replace a profile; its client secret or certificate goes to the profile's store."""
+    from ._config import Config
+
+    cfg = Config.load(config)
+    profile = Config.build_profile(name, {}, **{k: v for k, v in values.items() if v is not None})
+    store_for(profile).check()  # before anything is written: a profile whose store cannot work is refused
+    details: dict[str, Any] = {}
+    if profile.credential == "secret":
+        if client_secret is None:
+            raise InvalidInputError("a confidential profile with credential 'secret' needs the client secret.")
+        store_client_secret(profile, client_secret)
+    elif profile.credential == "certificate":
+        if certificate is None:
+            raise InvalidInputError("a confidential profile with credential 'certificate' needs the certificate.")
+        details = store_client_certificate(profile, certificate, certificate_password)
+    cfg.set_profile(profile, make_default=make_default)
+    cfg.save()
+    return {"name": profile.name, "config": str(cfg.path), **profile.to_file_dict(), **details}
+
+
+def remove_profile(name: str, *, keep_secrets: bool = False, config: str | os.PathLike[str] | None = None) -> Profile:
+    """Remove a profile from the config file and, unless `keep_secrets`, its entries from its store."""
+    from ._config import Config
+
+    cfg = Config.load(config)
+    profile = cfg.profile(name)
+    if not keep_secrets:
+        store = store_for(profile)
+        for entry_name in store.list():
+            if entry_name.startswith(profile.name + "/"):
+                store.delete(entry_name)
+    cfg.remove_profile(profile.name)
+    cfg.save()
+    return profile

@@ -169,43 +169,37 @@ def profile_add(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Create or replace a profile; a secret or certificate goes to the profile's store."""
-    from ._api import store_client_certificate, store_client_secret, store_for
-    from ._config import Config
+    from ._api import add_profile
     from ._constants import ENV_CERTIFICATE_PASSWORD
     from ._errors import InvalidInputError
 
     chosen = [flag for flag, on in (("--public-client", public_client), ("--secret-stdin", secret_stdin), ("--certificate", certificate is not None)) if on]
     if len(chosen) > 1:
         raise InvalidInputError("choose one of --public-client, --secret-stdin and --certificate.")
-    credential = "secret" if secret_stdin else "certificate" if certificate else "none"
-    config = Config.load(_state(ctx).config)
-    overrides = {
-        "app_id": app_id, "tenant": tenant, "credential": credential, "authority_host": authority_host,
-        "ca_bundle": str(ca_bundle) if ca_bundle else None, "store": store,
+    values = {
+        "app_id": app_id, "tenant": tenant, "credential": "secret" if secret_stdin else "certificate" if certificate else "none",
+        "authority_host": authority_host, "ca_bundle": str(ca_bundle) if ca_bundle else None, "store": store,
         "scopes": list(scope) if scope else None, "customers": list(customer) if customer else None,
         "redirect_port": redirect_port,
     }
-    profile = Config.build_profile(name, {}, **{k: v for k, v in overrides.items() if v is not None})
-    store_for(profile).check()
-    details: dict[str, Any] = {}
-    if credential == "secret":
-        store_client_secret(profile, _read_stdin_secret("Client secret"))
-    elif credential == "certificate":
-        assert certificate is not None
+    secret = data = password = None
+    if secret_stdin:
+        secret = _read_stdin_secret("Client secret")
+    elif certificate is not None:
         try:
             data = certificate.expanduser().read_bytes()
         except OSError as exc:
             raise InvalidInputError(f"cannot read the certificate file {certificate}: {exc.strerror}.") from None
-        password = os.environ.get(ENV_CERTIFICATE_PASSWORD)
-        if password is None and not sys.stdin.isatty():
-            password = sys.stdin.read().rstrip("\r\n") or None
-        details = store_client_certificate(profile, data, password.encode() if password else None)
-    config.set_profile(profile, make_default=make_default)
-    config.save()
+        text = os.environ.get(ENV_CERTIFICATE_PASSWORD)
+        if text is None and not sys.stdin.isatty():
+            text = sys.stdin.read().rstrip("\r\n") or None
+        password = text.encode() if text else None
+    added = add_profile(name, values, client_secret=secret, certificate=data, certificate_password=password,
+                        make_default=make_default, config=_state(ctx).config)
     if json_out:
-        _emit({"profile": profile.name, "config": str(config.path), **profile.to_file_dict(), **details})
+        _emit({"profile": added["name"], **added})
     else:
-        typer.echo(f"Profile {profile.name!r} saved to {config.path} (secrets in {profile.store}).")
+        typer.echo(f"Profile {added['name']!r} saved to {added['config']} (secrets in {added['store']}).")
 
 
 @profile_app.command("list")
@@ -244,18 +238,9 @@ def profile_remove(
     keep_secrets: bool = typer.Option(False, "--keep-secrets", help="Leave the refresh token and credential in the store."),
 ) -> None:
     """Remove a profile and, unless --keep-secrets, its entries in the store."""
-    from ._api import store_for
-    from ._config import Config
+    from ._api import remove_profile
 
-    config = Config.load(_state(ctx).config)
-    profile = config.profile(name)
-    if not keep_secrets:
-        store = store_for(profile)
-        for entry_name in store.list():
-            if entry_name.startswith(profile.name + "/"):
-                store.delete(entry_name)
-    config.remove_profile(profile.name)
-    config.save()
+    profile = remove_profile(name, keep_secrets=keep_secrets, config=_state(ctx).config)
     typer.echo(f"Profile {profile.name!r} removed.")
 
 

@@ -57,54 +57,41 @@ def _profile_show(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
 
 @command("profile.add")
 def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._api import store_client_certificate, store_client_secret, store_for
-    from ._config import Config
+    from ._api import add_profile
 
-    name = arg(args, "name", str, required=True)
-    values = {
-        key: arg(args, key, str)
-        for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store")
+    values: dict[str, Any] = {
+        key: arg(args, key, str) for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store")
     }
     values["scopes"] = string_list(args, "scopes")
     values["customers"] = string_list(args, "customers")
     values["redirect_port"] = arg(args, "redirect_port", int)
-    credential = values.get("credential") or "none"
-    cfg = Config.load(config)
-    profile = Config.build_profile(name, {}, **{k: v for k, v in values.items() if v is not None})
-    store_for(profile).check()
-    details: dict[str, Any] = {}
-    if credential == "secret":
-        secret = arg(secrets, "client_secret", str, required=True)
-        store_client_secret(profile, secret)
-    elif credential == "certificate":
+    certificate = None
+    encoded = arg(secrets, "certificate_base64", str)
+    if encoded is not None:
         import base64
 
-        data = arg(secrets, "certificate_base64", str, required=True)
-        password = arg(secrets, "certificate_password", str)
         try:
-            raw = base64.b64decode(data, validate=True)
+            certificate = base64.b64decode(encoded, validate=True)
         except ValueError:
             raise InvalidInputError("certificate_base64 is not base64.") from None
-        details = store_client_certificate(profile, raw, password.encode() if password else None)
-    cfg.set_profile(profile, make_default=bool(arg(args, "default", bool, False)))
-    cfg.save()
-    return {"name": profile.name, "config": str(cfg.path), **profile.to_file_dict(), **details}
+    password = arg(secrets, "certificate_password", str)
+    return add_profile(
+        arg(args, "name", str, required=True),
+        values,
+        client_secret=arg(secrets, "client_secret", str),
+        certificate=certificate,
+        certificate_password=password.encode() if password else None,
+        make_default=bool(arg(args, "default", bool, False)),
+        config=config,
+    )
 
 
 @command("profile.remove")
 def _profile_remove(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._api import store_for
-    from ._config import Config
+    from ._api import remove_profile
 
-    cfg = Config.load(config)
-    profile = cfg.profile(arg(args, "profile", str, required=True))
-    if not arg(args, "keep_secrets", bool, False):
-        store = store_for(profile)
-        for name in store.list():
-            if name.startswith(profile.name + "/"):
-                store.delete(name)
-    cfg.remove_profile(profile.name)
-    cfg.save()
+    profile = remove_profile(arg(args, "profile", str, required=True),
+                             keep_secrets=bool(arg(args, "keep_secrets", bool, False)), config=config)
     return {"name": profile.name, "removed": True}
 
 
