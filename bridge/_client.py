@@ -15,7 +15,14 @@ from . import _errors
 from ._config import Profile
 from ._constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
 from ._errors import NotAvailableError, ServiceError, ThrottledError
-from ._http import BridgeSession, ResponseTooLarge, ResponseTruncated, build_session, policy_from_environment
+from ._http import (
+    BridgeSession,
+    ResponseNotJson,
+    ResponseTooLarge,
+    ResponseTruncated,
+    build_session,
+    policy_from_environment,
+)
 from ._scrub import remember
 from ._stores import SecretStore
 from ._validate import http_loopback_allowed
@@ -27,13 +34,19 @@ _sessions_lock = threading.Lock()
 
 
 def http_session(profile: Profile) -> BridgeSession:
-    """One pooled session per trust configuration, shared by every app this process builds."""
+    """One pooled session per trust configuration, shared by every app this process builds.
+
+    It is a JSON-API session: msal only ever gets JSON from it (see bridge._http), so a throttled,
+    HTML or cut-off answer becomes one of the errors below instead of msal's logged traceback.
+    """
     policy = policy_from_environment()
     key = (profile.ca_bundle, http_loopback_allowed(), policy)
     with _sessions_lock:
         session = _sessions.get(key)
         if session is None:
-            session = _sessions[key] = build_session(profile.ca_bundle, allow_http_loopback=key[1], policy=policy)
+            session = _sessions[key] = build_session(
+                profile.ca_bundle, allow_http_loopback=key[1], policy=policy, json_api=True
+            )
         return session
 
 
@@ -71,8 +84,18 @@ def client_credential(profile: Profile, store: SecretStore) -> Any:
     return cert.msal_credential()
 
 
+class _DiscardingTokenCache(msal.TokenCache):
+    """msal's token cache, minus the filing: every app sam-bridge builds is thrown away after one
+    call, so nothing msal files is ever read. Skipping it also skips msal's add(), which renders the
+    whole token event as indented JSON for a debug log line whether or not debug logging is on: the
+    largest cost of an exchange on the client after the HTTP request itself."""
+
+    def add(self, event: Any, now: Any = None) -> None:
+        return None
+
+
 def build_app(profile: Profile, credential: Any, tenant: str | None = None) -> msal.ClientApplication:
-    """An msal application bound to one tenant's authority, with a throw-away token cache.
+    """An msal application bound to one tenant's authority, with a token cache that keeps nothing.
 
     sam-bridge never relies on msal's cache: the refresh token is read from and written to the
     profile's store around every call.
@@ -81,7 +104,7 @@ def build_app(profile: Profile, credential: Any, tenant: str | None = None) -> m
         authority=profile.authority(tenant),
         http_client=http_session(profile),
         instance_discovery=False,
-        token_cache=msal.TokenCache(),
+        token_cache=_DiscardingTokenCache(),
     )
     facts = {"tenant": tenant or profile.tenant, "app_id": profile.app_id, "profile": profile.name}
     try:
@@ -109,6 +132,11 @@ def _discovery_error(profile: Profile, tenant: str) -> Exception:
 
 
 def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamBridgeError:
+    """The sam-bridge error for what the transport (or msal parsing an answer) raised.
+
+    Every message says what was being done and that nothing was stored; none quotes the answer's
+    body, which may hold a token.
+    """
     if isinstance(exc, _errors.SamBridgeError):
         return exc
     if isinstance(exc, ResponseTooLarge):
@@ -116,13 +144,28 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         status = exc.response.status_code
         retry_after = exc.response.headers.get("Retry-After")
-        if status in (429, 503) and retry_after:
+        if status == 429 or (status == 503 and retry_after):
+            wait = f", Retry-After: {retry_after} s" if retry_after else ""
             return ThrottledError(
-                f"{where} kept throttling (HTTP {status}) while trying to {doing}.",
-                retry_after=_seconds(retry_after),
-                remediation=f"Wait {retry_after} s and retry, or lower the batch concurrency.",
+                f"{where} kept throttling (HTTP {status}{wait}) while trying to {doing}; "
+                "the retry budget is spent and nothing was stored.",
+                retry_after=_seconds(retry_after) if retry_after else None,
+                remediation=(f"Wait {retry_after} s and retry" if retry_after else "Wait a minute and retry")
+                + ", or lower the batch concurrency. SAM_BRIDGE_HTTP_RETRY_BUDGET sets how long to keep retrying.",
             )
-        return ServiceError(f"{where} answered HTTP {status} while trying to {doing}; try again later.")
+        return ServiceError(f"{where} answered HTTP {status} while trying to {doing}; nothing was stored. Try again later.")
+    if isinstance(exc, ResponseNotJson):
+        status = exc.response.status_code if exc.response is not None else 0
+        if exc.is_html:
+            return ServiceError(
+                f"{where} answered with an HTML page (HTTP {status}) instead of JSON while trying to {doing}; "
+                "nothing was stored.",
+                remediation="A proxy, captive portal or firewall may be answering for the authority; "
+                "check the network path and the profile's --authority-host.",
+            )
+        if status >= 500:
+            return ServiceError(f"{where} answered HTTP {status} while trying to {doing}; nothing was stored. Try again later.")
+        return ServiceError(f"{where} sent a response that is not valid JSON (HTTP {status}) while trying to {doing}; nothing was stored.")
     if isinstance(exc, requests.exceptions.SSLError):
         return ServiceError(
             f"TLS verification of {where} failed while trying to {doing}: the server's certificate is "
@@ -132,7 +175,7 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
         return ServiceError(f"could not connect to {where} in time to {doing}.")
     if isinstance(exc, requests.Timeout):
         return ServiceError(
-            f"{where} did not answer in time while trying to {doing}.",
+            f"{where} did not answer in time while trying to {doing}; it was not asked again, and nothing was stored.",
             remediation="Retry later; SAM_BRIDGE_HTTP_TIMEOUT sets how many seconds to wait.",
         )
     if isinstance(exc, ResponseTruncated):
@@ -142,9 +185,13 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
         if "reset" in text.lower() or "aborted" in text.lower() or "RemoteDisconnected" in text:
             return ServiceError(f"{where} closed the connection before answering while trying to {doing}; nothing was stored.")
         return ServiceError(f"could not connect to {where} to {doing}.")
-    if isinstance(exc, ValueError):
-        return ServiceError(f"{where} sent a response that is not valid JSON while trying to {doing}; nothing was stored.")
-    return ServiceError(f"{where} sent a malformed response while trying to {doing} ({type(exc).__name__}); nothing was stored.")
+    if isinstance(exc, requests.RequestException):
+        return ServiceError(f"the request to {where} failed while trying to {doing} ({type(exc).__name__}); nothing was stored.")
+    # msal parsing JSON whose fields have the wrong types or are missing (a hostile or broken server).
+    return ServiceError(
+        f"{where} sent a malformed response (fields missing or of the wrong type) while trying to {doing}; "
+        "nothing was stored."
+    )
 
 
 def _seconds(value: str) -> float | None:
@@ -181,19 +228,38 @@ def call(
 
 
 def validate_token_response(result: Mapping[str, Any], where: str) -> None:
-    """Refuse token responses with missing or wrongly typed fields before anything is stored."""
+    """Refuse token responses with missing, wrongly typed or absurd fields before anything is stored."""
+    # In printable ASCII the only whitespace is the space (tab, newline, CR, VT, FF are control
+    # characters), so `" " in token` after isascii() and isprintable() is the whole whitespace test,
+    # in C: a per-character loop in Python cost more than the rest of the exchange's own code.
     problems = []
-    if not isinstance(result.get("access_token"), str) or not result.get("access_token"):
+    access_token = result.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
         problems.append("no access_token")
-    if "refresh_token" in result and not (isinstance(result["refresh_token"], str) and result["refresh_token"]):
-        problems.append("refresh_token is not text")
+    elif not access_token.isascii() or not access_token.isprintable() or " " in access_token:
+        problems.append("access_token has spaces or control characters")  # it is printed to terminals
+    if "refresh_token" in result:
+        token = result["refresh_token"]
+        if not (isinstance(token, str) and token):
+            problems.append("refresh_token is not text")
+        elif (len(token) > MAX_REFRESH_TOKEN_CHARS or not token.isascii() or not token.isprintable()
+              or " " in token):
+            # The rotated token replaces the stored one: a value no later request could carry must
+            # never overwrite a good token (the old one stays valid at Entra).
+            problems.append("refresh_token is not a token (too long, spaces or control characters)")
     expires_in = result.get("expires_in")
     try:
-        if isinstance(expires_in, bool) or int(expires_in) <= 0:  # type: ignore[arg-type]
+        if isinstance(expires_in, bool) or not 0 < int(expires_in) <= MAX_EXPIRES_IN:  # type: ignore[arg-type]
             raise ValueError
-    except (TypeError, ValueError):
-        problems.append("expires_in is not a positive number")
+    except (TypeError, ValueError, OverflowError):
+        problems.append(f"expires_in is not a number of seconds from 1 to {MAX_EXPIRES_IN}")
     if "scope" in result and not isinstance(result["scope"], str):
         problems.append("scope is not text")
     if problems:
         raise ServiceError(f"{where} sent a malformed token response ({'; '.join(problems)}); nothing was stored.")
+
+
+# Entra's access tokens live 60-90 minutes (up to a day with a token lifetime policy); a year is
+# a generous bound that still keeps `now + expires_in` a valid date. Refresh tokens are a few KB.
+MAX_EXPIRES_IN = 366 * 24 * 3600
+MAX_REFRESH_TOKEN_CHARS = 16384

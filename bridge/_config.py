@@ -84,9 +84,13 @@ class Profile:
         from ._stores import parse_store_uri  # validated here so a bad URI never reaches the file
 
         object.__setattr__(self, "store", parse_store_uri(self.store).uri)
-        object.__setattr__(self, "scopes", v.scopes(tuple(self.scopes)))
-        object.__setattr__(self, "customers", tuple(v.tenant(c, "customer tenant") for c in self.customers))
-        if not isinstance(self.redirect_port, int) or not 0 <= self.redirect_port <= 65535:
+        # Text where a list belongs (`scopes = "https://x/.default"` in a hand-edited file) is split
+        # on whitespace, not into characters.
+        object.__setattr__(self, "scopes", v.scopes(self.scopes if isinstance(self.scopes, str) else tuple(self.scopes)))
+        customers = self.customers.split() if isinstance(self.customers, str) else self.customers
+        object.__setattr__(self, "customers", tuple(v.tenant(c, "customer tenant") for c in customers))
+        if (isinstance(self.redirect_port, bool) or not isinstance(self.redirect_port, int)
+                or not 0 <= self.redirect_port <= 65535):
             raise InvalidInputError(f"redirect port {self.redirect_port!r} is not a port number (0-65535).")
         object.__setattr__(self, "partner_center_url", v.endpoint_url(self.partner_center_url, "Partner Center URL"))
 
@@ -200,7 +204,10 @@ class Config:
         try:
             return self.build_profile(resolved, values, **overrides)
         except InvalidInputError as exc:
-            raise ConfigError(f"{self.path}: {exc.message}") from None
+            # A value from the environment overrides the file: say so, or the user edits the wrong place.
+            from_env = [env for key, (env, _) in _ENV_SETTINGS.items() if os.environ.get(env) and key not in overrides]
+            note = f" ({', '.join(from_env)} from the environment override{'s' if len(from_env) == 1 else ''} the file)" if from_env else ""
+            raise ConfigError(f"{self.path}: {exc.message}{note}") from None
 
     @staticmethod
     def build_profile(name: str, file_values: Mapping[str, Any], **overrides: Any) -> Profile:
@@ -239,10 +246,12 @@ class Config:
     def save(self) -> None:
         """Write the file atomically with mode 0600, under a lock against concurrent writers."""
         import tomli_w
-        from filelock import FileLock
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.path) + ".lock", timeout=30):
+        from ._stores._base import private_file_lock
+
+        # A directory created here is private (the platform's config dir itself already exists).
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with private_file_lock(str(self.path) + ".lock", 30):
             payload = tomli_w.dumps(self._data).encode("utf-8")
             atomic_write(self.path, payload)
 
@@ -277,3 +286,5 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not UTF-8 text; fix or remove it.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML ({exc}); fix or remove it.") from None
+    except RecursionError:  # arrays nested thousands deep: no config file looks like that
+        raise ConfigError(f"config file {path} is not valid TOML (nested too deeply); fix or remove it.") from None

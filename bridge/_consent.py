@@ -83,7 +83,13 @@ def consent(
         flow = call(app.initiate_device_flow, scopes, doing="start the device-code flow", where=where,
                     facts=facts, expect_access_token=False)
         if "user_code" not in flow:
-            raise _errors.from_response(flow, **facts)
+            if flow.get("error"):
+                raise _errors.from_response(flow, **facts)
+            # Not a refusal from Entra: an answer without the fields of a device-code response.
+            raise _errors.ServiceError(
+                f"{where} sent a device-code response without a user code while trying to start the "
+                "device-code flow; nothing was stored. Try again later."
+            )
         prompt(flow["message"])
         result = call(app.acquire_token_by_device_flow, flow, doing="complete the device-code sign-in",
                       where=where, facts=facts)

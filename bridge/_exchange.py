@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
@@ -215,7 +215,7 @@ class Redemption:
     """One refresh-token redemption: the access token and the rotated refresh token, if any."""
 
     access_token: AccessToken
-    refresh_token: str | None
+    refresh_token: str | None = field(repr=False)  # the rotated token: never in a repr or a log line
     received_at: datetime
 
 
@@ -305,8 +305,10 @@ def import_refresh_token(
     token = token.strip()
     if not token:
         raise InvalidInputError("no refresh token was given on stdin.")
-    if any(c.isspace() for c in token) or len(token) > 16384 or not token.isprintable():
-        raise InvalidInputError("that is not a refresh token: it contains spaces or control characters, or is too long.")
+    if any(c.isspace() for c in token) or len(token) > 16384 or not token.isprintable() or not token.isascii():
+        raise InvalidInputError(
+            "that is not a refresh token: it contains spaces, control or non-ASCII characters, or is too long."
+        )
     now = iso(issued_at or utcnow())
     meta = {
         "profile": profile.name,
@@ -375,13 +377,18 @@ class RefreshTokenStatus:
 
 
 def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_WARN_DAYS, now: datetime | None = None) -> RefreshTokenStatus:
+    if isinstance(warn_days, bool) or not isinstance(warn_days, (int, float)) or not 0 <= warn_days <= REFRESH_TOKEN_INACTIVITY_DAYS:
+        raise InvalidInputError(f"warn days must be a number from 0 to {REFRESH_TOKEN_INACTIVITY_DAYS}, not {warn_days!r}.")
     stored = store.get(entry(profile, ENTRY_REFRESH_TOKEN))
     if stored is None:
         return RefreshTokenStatus(profile.name, store.uri, False, "missing")
     meta = stored.metadata
     issued = parse_iso(meta.get("issued_at"))
     now = now or utcnow()
-    expires = issued + timedelta(days=REFRESH_TOKEN_INACTIVITY_DAYS) if issued else None
+    try:
+        expires = issued + timedelta(days=REFRESH_TOKEN_INACTIVITY_DAYS) if issued else None
+    except OverflowError:  # a record edited by hand (year 9999): the deadline is unknown
+        issued = expires = None
     days_left = (expires - now).total_seconds() / 86400 if expires else None
     if days_left is None:
         state = "warning"
@@ -397,15 +404,15 @@ def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_W
         store=store.uri,
         present=True,
         state=state,
-        user=meta.get("user") or None,
+        user=meta.get("user") if isinstance(meta.get("user"), str) and meta.get("user") else None,
         consented_at=parse_iso(meta.get("consented_at")),
         issued_at=issued,
         last_redeemed_at=parse_iso(meta.get("last_redeemed_at")),
         expires_at=expires,
         days_left=days_left,
         mfa=mfa if isinstance(mfa, bool) else None,
-        scopes=tuple(meta.get("scopes") or ()),
-        source=meta.get("source") or None,
+        scopes=tuple(meta["scopes"]) if isinstance(meta.get("scopes"), list) else (),
+        source=meta.get("source") if isinstance(meta.get("source"), str) else None,
     )
 
 

@@ -79,14 +79,42 @@ def http_loopback_allowed() -> bool:
     return os.environ.get(ENV_ALLOW_HTTP_LOOPBACK, "").strip().lower() in {"1", "true", "yes"}
 
 
+_HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _split(text: str, field: str):  # type: ignore[no-untyped-def]
+    try:
+        return urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise InvalidInputError(f"{field} {_show(text)} is not a valid URL.") from None
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name (letters, digits, hyphens; punycode for international names) or an IP address."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    return len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
+
+
 def service_url(value: object, field: str = "authority host") -> str:
     """An https origin (scheme, host, optional port); plain http only to loopback in test mode."""
     from ._http import is_loopback
 
     text = _require_text(value, field).rstrip("/")
-    parts = urlsplit(text)
+    parts = _split(text, field)
     if parts.scheme not in {"https", "http"} or not parts.hostname:
         raise InvalidInputError(f"{field} {_show(text)} is not an https URL such as https://login.microsoftonline.com.")
+    if not _valid_host(parts.hostname):
+        raise InvalidInputError(
+            f"{field} {_show(text)} has an invalid host name: use letters, digits, '-' and '.' "
+            "(punycode for international names) or an IP address."
+        )
     if parts.scheme == "http" and not (is_loopback(parts.hostname) and http_loopback_allowed()):
         raise InvalidInputError(
             f"{field} {_show(text)} uses plain http: only https is allowed "
@@ -106,7 +134,9 @@ def service_url(value: object, field: str = "authority host") -> str:
 def endpoint_url(value: object, field: str) -> str:
     """An https base URL that may carry a path (e.g. an API behind a gateway); same http rule as above."""
     text = _require_text(value, field).rstrip("/")
-    parts = urlsplit(text)
+    parts = _split(text, field)
+    if any(c.isspace() for c in parts.path):
+        raise InvalidInputError(f"{field} {_show(text)} has spaces in its path.")
     origin = service_url(f"{parts.scheme}://{parts.netloc}", field) if parts.netloc else service_url(text, field)
     if parts.query or parts.fragment:
         raise InvalidInputError(f"{field} {_show(text)} must not have a query or fragment.")
@@ -144,6 +174,11 @@ def scopes(values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
     cleaned: list[str] = []
     for raw in values:
         scope = _require_text(raw, "scope")
+        if not scope.isascii() or not scope.isprintable():
+            raise InvalidInputError(
+                f"scope {_show(scope)} contains non-ASCII or invisible characters (copied from a formatted "
+                "document?); type it plainly, e.g. https://graph.microsoft.com/.default."
+            )
         if any(c.isspace() for c in scope):
             raise InvalidInputError(f"scope {_show(scope)} contains whitespace; give each scope separately.")
         if scope.lower() in RESERVED_SCOPES:
@@ -152,12 +187,6 @@ def scopes(values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
             )
             continue
         fixed = _fix_double_slash(scope)
-        if fixed != scope:
-            warnings.warn(
-                f"scope {scope!r} has a double slash (a bug in old Partner Center samples); using {fixed!r}",
-                SamBridgeWarning,
-                2,
-            )
         if "://" in fixed:
             parts = urlsplit(fixed)
             if parts.scheme != "https" or not parts.hostname or not parts.path.strip("/"):
@@ -172,6 +201,12 @@ def scopes(values: object, *, allow_empty: bool = False) -> tuple[str, ...]:
             raise InvalidInputError(
                 f"scope {_show(scope)} is not a scope: expected https://resource/permission, "
                 "https://resource/.default, APP-ID/permission or a Microsoft Graph name such as User.Read."
+            )
+        if fixed != scope:  # warned only once the fixed scope is known to be valid
+            warnings.warn(
+                f"scope {scope!r} has a double slash (a bug in old Partner Center samples); using {fixed!r}",
+                SamBridgeWarning,
+                2,
             )
         if fixed not in cleaned:
             cleaned.append(fixed)

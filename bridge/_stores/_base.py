@@ -84,6 +84,21 @@ class Secret:
     __str__ = __repr__
 
 
+def private_file_lock(path: str | os.PathLike[str], timeout: float):  # type: ignore[no-untyped-def]
+    """A filelock.FileLock whose lock file is created 0600, not 0644 as filelock (3.9) creates it.
+
+    The file is empty, but a world-readable file beside a secret store or the config tells other
+    users what is there; created private, filelock's later opens keep the mode.
+    """
+    from filelock import FileLock
+
+    try:
+        os.close(os.open(os.fspath(path), os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        pass  # filelock reports a real problem (an unwritable directory) itself
+    return FileLock(os.fspath(path), timeout=timeout)
+
+
 def state_dir() -> Path:
     """Per-user directory for locks and caches (SAM_BRIDGE_CACHE_DIR overrides)."""
     explicit = os.environ.get(ENV_CACHE_DIR)
@@ -135,12 +150,12 @@ class SecretStore(ABC):
     @contextlib.contextmanager
     def lock(self, name: str, timeout: float = 120.0) -> Iterator[None]:
         """Hold an exclusive, cross-process lock on one entry (a lock file under `state_dir()`)."""
-        from filelock import FileLock, Timeout
+        from filelock import Timeout
 
         digest = hashlib.sha256(f"{self.uri}\0{name}".encode()).hexdigest()[:24]
         lock_dir = state_dir() / "locks"
         lock_dir.mkdir(exist_ok=True, mode=0o700)
-        lock = FileLock(str(lock_dir / f"{digest}.lock"), timeout=timeout)
+        lock = private_file_lock(lock_dir / f"{digest}.lock", timeout)
         with _thread_lock(digest):
             try:
                 lock.acquire(poll_interval=_LOCK_POLL_SECONDS)

@@ -35,13 +35,13 @@ class FileStore(SecretStore):
     # One read-modify-write at a time across processes: a second lock name, not the entry locks.
     # The lock file sits beside the store, so the directory must exist before the lock is taken.
     def _file_lock(self):  # type: ignore[no-untyped-def]
-        from filelock import FileLock
+        from ._base import private_file_lock
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {self.path.parent}: {exc.strerror or exc}") from None
-        return FileLock(str(self.path) + ".lock", timeout=60)
+        return private_file_lock(str(self.path) + ".lock", 60)
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -60,7 +60,7 @@ class FileStore(SecretStore):
                     raise ValueError
                 if not isinstance(entry.get("metadata", {}), dict):
                     raise ValueError
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
             raise StoreError(
                 f"the store file {self.path} is corrupt or not a sam-bridge store; it was left untouched. "
                 "Restore it from a backup, or move it away and import the refresh token again."

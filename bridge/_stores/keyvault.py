@@ -289,9 +289,10 @@ class KeyVaultStore(SecretStore):
     def _transport(self) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
 
-        from .._http import DEFAULT_POLICY, build_session
+        from .._http import build_session, policy_from_environment
 
-        session = build_session(self.ca_bundle, policy=self.retry_policy or DEFAULT_POLICY)
+        # SAM_BRIDGE_HTTP_TIMEOUT / _RETRY_BUDGET bound a vault outage as they bound the authority's.
+        session = build_session(self.ca_bundle, policy=self.retry_policy or policy_from_environment())
         return RequestsTransport(session=session, session_owner=False)
 
     @property

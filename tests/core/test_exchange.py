@@ -5,6 +5,7 @@ import pytest
 
 import bridge
 from bridge._exchange import exchange, status
+from bridge._validate import SamBridgeWarning
 from bridge._scrub import fingerprint
 
 GRAPH = "https://graph.microsoft.com/.default"
@@ -41,7 +42,8 @@ def test_exchange_rotates_and_the_next_exchange_presents_the_rotated_token(conse
 
 
 def test_access_token_audience_scope_and_tenant(consented_profile):
-    token = exchange(consented_profile.profile, consented_profile.store, ["https://management.azure.com//user_impersonation"])
+    with pytest.warns(SamBridgeWarning, match="double slash"):
+        token = exchange(consented_profile.profile, consented_profile.store, ["https://management.azure.com//user_impersonation"])
     claims = token.claims
     assert claims["aud"] == "https://management.azure.com" and claims["scp"] == "user_impersonation"
     assert token.tenant_id == consented_profile.emulator.ids.partner
