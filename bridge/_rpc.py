@@ -15,7 +15,11 @@ response, and an answer is one JSON line on stdin:
     {"event": "message", "text": "To sign in, use a web browser to open ..."}
     {"event": "input", "name": "redirect_url", "prompt": "Redirected URL"}   <- {"value": "http://localhost:..."}
 
-A caller without a channel gets messages on stderr and no input (`ask()` raises InvalidInputError).
+A handler that produces many results (a batch across tenants, `_rpc_batch`) streams each one as an
+event before the response, with `emit()`: {"event": "result", "tenant": ..., "ok": ..., ...}.
+
+A caller without a channel gets messages on stderr and no input (`ask()` raises InvalidInputError),
+and `emit()` tells the handler that nothing can be streamed to it.
 """
 from __future__ import annotations
 
@@ -72,15 +76,15 @@ class StdioChannel:
     def __init__(self, inp: IO[str], out: IO[str]) -> None:
         self._in, self._out = inp, out
 
-    def _event(self, event: dict[str, Any]) -> None:
+    def event(self, event: dict[str, Any]) -> None:
         self._out.write(json.dumps(event) + "\n")
         self._out.flush()
 
     def say(self, text: str) -> None:
-        self._event({"event": "message", "text": str(text)})
+        self.event({"event": "message", "text": str(text)})
 
     def ask(self, name: str, prompt: str) -> str:
-        self._event({"event": "input", "name": name, "prompt": prompt})
+        self.event({"event": "input", "name": name, "prompt": prompt})
         line = self._in.readline()
         if not line:
             raise InvalidInputError(f"no answer to {prompt!r} arrived (stdin was closed).")
@@ -105,6 +109,19 @@ def say(text: str) -> None:
 def ask(name: str, prompt: str) -> str:
     """Ask the person behind the current request for one line (e.g. the redirected URL)."""
     return _channel.get().ask(name, prompt)
+
+
+def emit(event: dict[str, Any]) -> bool:
+    """Stream one event (e.g. a batch's result for one tenant) to the caller before the response.
+
+    False when the current channel cannot take events (no interactive caller): the handler then
+    returns what it would have streamed in its response instead.
+    """
+    send = getattr(_channel.get(), "event", None)
+    if send is None:
+        return False
+    send(event)
+    return True
 
 
 def handle(request_json: str, channel: Channel | None = None) -> str:
@@ -222,7 +239,9 @@ def _parse(request_json: str) -> dict[str, Any]:
 
 
 # Handler modules register themselves with @command when imported.
-_HANDLER_MODULES: tuple[str, ...] = ("._rpc_core", "._rpc_targets", "._rpc_consent", "._rpc_adhoc", "._rpc_profiles")
+_HANDLER_MODULES: tuple[str, ...] = (
+    "._rpc_core", "._rpc_targets", "._rpc_consent", "._rpc_adhoc", "._rpc_profiles", "._rpc_batch",
+)
 _loaded = False
 
 

@@ -71,6 +71,11 @@ def _params(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | N
     )
     for text in result.warnings:
         warnings.warn(text, SamBridgeWarning, 2)
+    return params_result(result)
+
+
+def params_result(result: Any) -> dict[str, Any]:
+    """The JSON of one ConnectParameters, as connect.params and the batch's per-tenant events carry it."""
     data = result.to_dict()
     data.pop("warnings")
     data.update(

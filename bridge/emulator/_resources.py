@@ -8,6 +8,7 @@ exactly as the client spelled it, which is what Entra does and what resource ser
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 from . import _errors
@@ -29,8 +30,16 @@ class Resource:
 
     def scope_named(self, name: str) -> str | None:
         """The canonical spelling of a delegated permission, matched case-insensitively."""
-        lowered = name.lower()
-        return next((s for s in self.scopes if s.lower() == lowered), None)
+        return self._scopes_by_lower.get(name.lower())
+
+    @cached_property
+    def _scopes_by_lower(self) -> dict[str, str]:
+        # Built once per resource: a `.default` token request looks up every granted permission,
+        # and scanning the list for each was a few hundred lower() calls per request.
+        found: dict[str, str] = {}
+        for scope in self.scopes:
+            found.setdefault(scope.lower(), scope)  # the first spelling wins, as the scan's did
+        return found
 
     @property
     def all_permissions(self) -> list[str]:

@@ -2,16 +2,19 @@
 #
 # The module only translates. Every decision (validation, exchanges, rotation, targets, errors and
 # their remediation) is made by the core, reached through one private function,
-# Invoke-SamBridgeCore, which picks the transport from the module's options.
+# Invoke-SamBridgeCore, which picks the transport from the module's options: the core hosted in
+# this process (pythonnet), or a child process per request.
 # Windows PowerShell 5.1 and PowerShell 7: no syntax or cmdlet parameter newer than 5.1.
 Set-StrictMode -Version 3.0
 
-# Session options, read by the transport in one place (Get-SamBridgeTransport) and changed only
-# by Set-SamBridgeOption.
+# Session options, changed only by Set-SamBridgeOption; $null means not set (then the environment
+# variable, then the default applies). The transport reads Transport in one place
+# (Get-SamBridgeTransport); the in-process engine reads PythonRuntimePath (Get-SamBridgeEngine).
 $script:SamBridgeOptions = @{
-    Transport  = 'Auto'
-    PythonPath = $null
-    ConfigPath = $null
+    Transport         = $null
+    PythonPath        = $null
+    PythonRuntimePath = $null
+    ConfigPath        = $null
 }
 # The targets registry, asked of the core once per session (Get-SamTarget).
 $script:SamBridgeTargets = $null

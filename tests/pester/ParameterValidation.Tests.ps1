@@ -11,6 +11,8 @@ BeforeDiscovery {
         @{ Command = 'Get-SamConnectParameter'; Why = 'an unknown target'; Call = { Get-SamConnectParameter -Target AzureRm }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Get-SamConnectParameter'; Why = 'an empty -With'; Call = { Get-SamConnectParameter -Target AzAccount -With '' }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Get-SamConnectParameter'; Why = 'an empty tenant'; Call = { Get-SamConnectParameter -Target MgGraph -Tenant '' }; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'Get-SamConnectParameter'; Why = 'a batch concurrency of 0'; Call = { Get-SamConnectParameter -Target MgGraph -Tenant a, b -Concurrency 0 }; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'Get-SamConnectParameter'; Why = 'a batch concurrency above 64'; Call = { Get-SamConnectParameter -Target MgGraph -AllCustomers -Concurrency 65 }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Get-SamConnectSnippet'; Why = 'an unknown -Via'; Call = { Get-SamConnectSnippet -Target MgGraph -Via Http }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Get-SamConnectSnippet'; Why = 'an unknown target'; Call = { Get-SamConnectSnippet -Target Teams }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Get-SamProfile'; Why = 'an empty name'; Call = { Get-SamProfile -Name '' }; ErrorId = 'ParameterArgumentValidationError' }
@@ -26,6 +28,8 @@ BeforeDiscovery {
         @{ Command = 'New-SamAccessToken'; Why = '-IncludeRefreshToken with -Profile'; Call = { New-SamAccessToken -Profile x -IncludeRefreshToken }; ErrorId = 'AmbiguousParameterSet' }
         @{ Command = 'New-SamAccessToken'; Why = '-Force with -RefreshToken'; Call = { New-SamAccessToken -RefreshToken (New-Object System.Security.SecureString) -Scopes 'User.Read' -Force }; ErrorId = 'AmbiguousParameterSet' }
         @{ Command = 'New-SamAccessToken'; Why = 'an empty scope'; Call = { New-SamAccessToken -Scopes '' }; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'New-SamAccessToken'; Why = 'a batch concurrency above 64'; Call = { New-SamAccessToken -Tenant a, b -Concurrency 65 }; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'New-SamAccessToken'; Why = '-AllCustomers with -RefreshToken'; Call = { New-SamAccessToken -RefreshToken (New-Object System.Security.SecureString) -Scopes 'User.Read' -AllCustomers }; ErrorId = 'AmbiguousParameterSet' }
         @{ Command = 'Register-SamProfile'; Why = 'a port above 65535'; Call = { Register-SamProfile -Name x -ApplicationId a -Tenant t -RedirectPort 70000 -WhatIf }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Register-SamProfile'; Why = 'a plain-text client secret'; Call = { Register-SamProfile -Name x -ApplicationId a -Tenant t -ClientSecret 'not-a-secure-string' -WhatIf }; ErrorId = 'ParameterArgumentTransformationError' }
         @{ Command = 'Register-SamProfile'; Why = 'a secret and a certificate'; Call = { Register-SamProfile -Name x -ApplicationId a -Tenant t -ClientSecret (New-Object System.Security.SecureString) -CertificatePath x.pfx -WhatIf }; ErrorId = 'AmbiguousParameterSet' }
@@ -49,6 +53,7 @@ BeforeDiscovery {
         @{ Command = 'Register-SamProfile'; Why = 'a profile name with spaces'; Call = { Register-SamProfile -Name 'my profile' -ApplicationId 'd08dc19e-ba2a-454d-8b27-fe0fdf4a176c' -Tenant 'contoso.onmicrosoft.com' -ErrorAction Stop }; Text = 'is not valid' }
         @{ Command = 'Register-SamProfile'; Why = 'a tenant that is not one'; Call = { Register-SamProfile -Name 'p2' -ApplicationId 'd08dc19e-ba2a-454d-8b27-fe0fdf4a176c' -Tenant 'contoso' -ErrorAction Stop }; Text = 'is neither a tenant id' }
         @{ Command = 'Set-SamBridgeOption'; Why = 'an interpreter that does not exist'; Call = { Set-SamBridgeOption -PythonPath '/nonexistent/python3' -ErrorAction Stop }; Text = 'is not a file or a command' }
+        @{ Command = 'Set-SamBridgeOption'; Why = 'a Python.Runtime.dll that does not exist'; Call = { Set-SamBridgeOption -PythonRuntimePath '/nonexistent/Python.Runtime.dll' -ErrorAction Stop }; Text = 'is not a file' }
         @{ Command = 'Unregister-SamProfile'; Why = 'a profile that does not exist'; Call = { Unregister-SamProfile -Name 'nope' -Force -ErrorAction Stop }; Text = "profile 'nope'"; Category = 'InvalidData' }
         @{ Command = 'Get-SamProfile'; Why = 'a profile that does not exist'; Call = { Get-SamProfile -Name 'nope' -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'InvalidData' }
         @{ Command = 'Invoke-SamConsent'; Why = 'a profile that does not exist'; Call = { Invoke-SamConsent -Profile 'nope' -Confirm:$false -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'InvalidData' }

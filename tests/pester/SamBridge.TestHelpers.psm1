@@ -12,6 +12,8 @@ $script:Info = $null
 $script:StandIns = $null
 $script:StandInDirectory = $null
 $script:SavedEnvironment = New-Object -TypeName System.Collections.Generic.Stack[hashtable]
+# Set by run.ps1 for a whole pass (which transport, which Python.Runtime.dll): a test home keeps them.
+$script:RunnerVariables = @('SAM_BRIDGE_TRANSPORT', 'SAM_BRIDGE_PYTHONNET_DLL')
 $script:Homes = New-Object -TypeName System.Collections.Generic.List[string]
 
 function Get-SamTestRepository { $script:Repo }
@@ -92,14 +94,15 @@ function Enter-SamTestHome {
     <#
     Gives the caller (a Describe's BeforeAll) its own sam-bridge home: SAM_BRIDGE_CONFIG and
     SAM_BRIDGE_CACHE_DIR in a new temp directory, the emulator as authority, this checkout's
-    Python as the core, every other SAM_BRIDGE_* variable cleared; resets the emulator. Exit-SamTestHome
-    puts the environment back.
+    Python as the core, every other SAM_BRIDGE_* variable cleared (except the runner's transport
+    settings, SAM_BRIDGE_TRANSPORT and SAM_BRIDGE_PYTHONNET_DLL); resets the emulator.
+    Exit-SamTestHome puts the environment back.
     #>
     [CmdletBinding()]
     param([switch] $KeepEmulatorState)
     $info = Start-SamTestEmulator
     $saved = @{}
-    foreach ($item in @(Get-ChildItem -Path Env: | Where-Object { $_.Name -like 'SAM_BRIDGE_*' -or $_.Name -eq 'BROWSER' })) {
+    foreach ($item in @(Get-ChildItem -Path Env: | Where-Object { ($_.Name -like 'SAM_BRIDGE_*' -and $script:RunnerVariables -notcontains $_.Name) -or $_.Name -eq 'BROWSER' })) {
         $saved[$item.Name] = $item.Value
         Remove-Item -LiteralPath "Env:$($item.Name)"
     }
@@ -133,7 +136,7 @@ function Exit-SamTestHome {
     param()
     if ($script:SavedEnvironment.Count -eq 0) { return }
     $saved = $script:SavedEnvironment.Pop()
-    foreach ($item in @(Get-ChildItem -Path Env: | Where-Object { $_.Name -like 'SAM_BRIDGE_*' -or $_.Name -eq 'BROWSER' })) {
+    foreach ($item in @(Get-ChildItem -Path Env: | Where-Object { ($_.Name -like 'SAM_BRIDGE_*' -and $script:RunnerVariables -notcontains $_.Name) -or $_.Name -eq 'BROWSER' })) {
         Remove-Item -LiteralPath "Env:$($item.Name)"
     }
     foreach ($name in $saved.Keys) {

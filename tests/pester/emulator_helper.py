@@ -108,6 +108,8 @@ class Helper:
             "standins": self._standins,
             "matrix": self._matrix,
             "certificate": self._certificate,
+            "customers": self._customers,
+            "update_settings": lambda **settings: e.update_settings(settings),
         }
         if op not in ops:
             raise ValueError(f"unknown op {op!r}")
@@ -141,6 +143,15 @@ class Helper:
         response = self.emulator.http().get(f"{self.info['partner_center_url']}/v1/customers",
                                             headers={"Authorization": f"Bearer {token}"})
         return {"status": response.status_code, "body": response.json() if response.content else None}
+
+    def _customers(self, count: int) -> list[str]:
+        """`count` more customer tenants with active GDAP and the public app consented (for batches)."""
+        from tests.fixtures.directory import with_customers
+
+        e = self.emulator
+        directory, ids = with_customers(e.get_directory(), count, partner=e.ids.partner, apps=[e.ids.public_app])
+        e.put_directory(directory)
+        return ids
 
     def _certificate(self, path: str) -> dict[str, Any]:
         """A key and self-signed certificate in one PEM file, registered on the emulator's certificate app."""

@@ -1,16 +1,86 @@
 function Get-SamBridgeTransport {
     <#
     .SYNOPSIS
-        The transport requests go over: the one place that reads the module's Transport option.
+        The transport a request goes over: the one place that reads the module's Transport setting.
     .DESCRIPTION
-        'ChildProcess' runs the core as a child process per request (bridge's `rpc` command).
-        'Auto' picks the best transport available; today that is the child process (an in-process
-        transport can be added here without any cmdlet changing).
+        The setting is Set-SamBridgeOption -Transport, else the environment variable
+        SAM_BRIDGE_TRANSPORT, else Auto.
+
+        'InProcess' runs the core inside this PowerShell process (pythonnet, Get-SamBridgeEngine);
+        'ChildProcess' runs it as a child process per request (`sam-bridge rpc`). Both take the
+        same request and give the same answers and events.
+
+        'Auto' picks the in-process transport when it is available, else the child process, saying
+        why with Write-Verbose. One exception: an interactive consent (-Command consent) goes to
+        the child process under Auto, because Ctrl+C can stop a child process at once, while a
+        Python thread waiting for a device-code sign-in can only be abandoned (it runs on until
+        the sign-in times out); start-up time does not matter for a sign-in done every 90 days.
+        Forced to InProcess, consent runs in-process too, prompts included.
+
+        Returns a hashtable: Name ('InProcess' or 'ChildProcess'), Engine (for InProcess), Error
+        (an ErrorRecord) when the setting is invalid or InProcess is forced but cannot run, and
+        InProcessProblem: why the in-process transport cannot run, when it was asked and cannot.
+    .PARAMETER Command
+        The core command about to run (consent is routed as described above).
     #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([string] $Command)
+    $chosen = @{ Name = 'ChildProcess'; Engine = $null; Error = $null; InProcessProblem = $null }
+    # The setting, read inline (not through Get-SamBridgeTransportSetting): this runs for every
+    # request, and a function call costs a tenth of a millisecond.
+    $wanted = $script:SamBridgeOptions.Transport
+    if (-not $wanted) { $wanted = $env:SAM_BRIDGE_TRANSPORT }
+    if (-not $wanted) { $wanted = 'Auto' }
+    if ($wanted -notin @('Auto', 'InProcess', 'ChildProcess')) {
+        $chosen.Error = New-SamErrorRecord -ErrorId 'SamBridge.InvalidInput' -Category InvalidArgument -Terminating `
+            -Message "SAM_BRIDGE_TRANSPORT is '$wanted', which is not a transport." `
+            -Remediation 'Set it to Auto, InProcess or ChildProcess, or remove it.' -TargetObject $wanted
+        return $chosen
+    }
+    if ($wanted -eq 'ChildProcess') { return $chosen }
+    if ($wanted -eq 'Auto' -and $Command -eq 'consent') {
+        Write-Verbose 'sam-bridge: consent runs in a child process (Transport Auto), so that Ctrl+C can stop a sign-in at once.'
+        return $chosen
+    }
+    # What the engine decision depends on; when it is unchanged the remembered decision stands, with
+    # no call to Get-SamBridgeEngine (this runs for every request).
+    $key = [string]::Join([string][char]0, @([string]$script:SamBridgeOptions.PythonPath, [string]$script:SamBridgeOptions.PythonRuntimePath,
+            [string]$env:SAM_BRIDGE_PYTHON, [string]$env:SAM_BRIDGE_CLI, [string]$env:SAM_BRIDGE_PYTHONNET_DLL, [string]$env:PATH))
+    if ($script:SamBridgeEngineKey -eq $key) {
+        $engine = $script:SamBridgeEngine
+    } else {
+        $engine = Get-SamBridgeEngine -Key $key
+    }
+    if ($engine) {
+        $chosen.Name = 'InProcess'
+        $chosen.Engine = $engine
+        return $chosen
+    }
+    $chosen.InProcessProblem = $script:SamBridgeEngineProblem
+    if ($wanted -eq 'InProcess') {
+        $chosen.Name = 'InProcess'
+        $chosen.Error = New-SamErrorRecord -ErrorId 'SamBridge.InProcessUnavailable' -Category NotInstalled -Terminating `
+            -Message "The in-process transport cannot run: $script:SamBridgeEngineProblem" `
+            -Remediation 'Fix what the message names, or use the child-process transport: Set-SamBridgeOption -Transport Auto (or ChildProcess).' `
+            -TargetObject 'InProcess'
+        return $chosen
+    }
+    Write-Verbose "sam-bridge: the in-process transport is not available ($script:SamBridgeEngineProblem); using the child process."
+    $chosen
+}
+
+function Get-SamBridgeTransportSetting {
+    # The Transport setting in effect: the session option, else SAM_BRIDGE_TRANSPORT, else Auto.
     [CmdletBinding()]
     [OutputType([string])]
     param()
-    $wanted = $script:SamBridgeOptions.Transport
-    if ($wanted -eq 'Auto') { return 'ChildProcess' }
-    $wanted
+    if ($script:SamBridgeOptions.Transport) { return $script:SamBridgeOptions.Transport }
+    if ($env:SAM_BRIDGE_TRANSPORT) {
+        foreach ($name in @('Auto', 'InProcess', 'ChildProcess')) {
+            if ($env:SAM_BRIDGE_TRANSPORT -eq $name) { return $name }  # any case, the canonical spelling
+        }
+        return $env:SAM_BRIDGE_TRANSPORT
+    }
+    'Auto'
 }

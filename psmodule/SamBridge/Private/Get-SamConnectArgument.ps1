@@ -27,7 +27,15 @@ function Get-SamConnectArgument {
     if ($ModuleVersion) {
         $arguments['module_version'] = $ModuleVersion
     } elseif ($DetectModuleVersion) {
-        $info = Get-SamTarget -Name $Target -Cmdlet $Cmdlet
+        # The registry asked of the core once per session (Get-SamTarget); looked up inline once known.
+        $info = $null
+        if ($null -eq $script:SamBridgeTargets) {
+            $info = Get-SamTarget -Name $Target -Cmdlet $Cmdlet
+        } else {
+            foreach ($known in $script:SamBridgeTargets) {
+                if ($known.name -eq $Target) { $info = $known; break }
+            }
+        }
         if ($info) {
             $version = Get-SamModuleVersion -Name $info.module
             if ($version) {

@@ -5,11 +5,13 @@ function Invoke-SamBridgeChildProcess {
     .DESCRIPTION
         Starts the core found by Resolve-SamBridgeCommand. Its command line holds no secret: the
         request, secrets included, is the first line written to its stdin. It reads stdout line by
-        line: interaction events (a device code or sign-in URL to show, a redirected URL to ask
-        for) are handled as they come, and the line with "ok" is the response, returned as text.
-        Anything else on stdout is passed to Write-Verbose. stderr is the core's log: lines
-        'warning: ...' become warnings, the rest verbose output. The wait polls, so Ctrl+C stops
-        it; the child is killed if it is still running when this function ends for any reason.
+        line and hands each line to Receive-SamBridgeLine, as the in-process transport does:
+        interaction events (a device code or sign-in URL to show, a redirected URL to ask for) and
+        batch results are handled as they come, and the line with "ok" is the response, returned
+        parsed. stderr is the core's log: lines 'warning: ...' become warnings, the rest verbose
+        output. The wait polls, so Ctrl+C stops it; the child is killed if it is still running when
+        this function ends for any reason (including a downstream Select-Object -First that has
+        what it wants from a batch).
 
         A failure of the transport itself (no core, a core that ends without a response) is
         returned as a terminating ErrorRecord, not thrown: errors reach the user only through
@@ -18,15 +20,23 @@ function Invoke-SamBridgeChildProcess {
         The request (one JSON document on one line).
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet: the core's logged warnings become its warnings.
+    .PARAMETER OnEvent
+        The calling cmdlet's handler of batch events (see Receive-SamBridgeLine).
+    .PARAMETER EventState
+        What -OnEvent keeps between events.
     #>
     [CmdletBinding()]
-    [OutputType([string], [System.Management.Automation.ErrorRecord])]
+    [OutputType([pscustomobject], [System.Management.Automation.ErrorRecord])]
     param(
         [Parameter(Mandatory = $true)]
         [string] $RequestJson,
 
         [Parameter(Mandatory = $true)]
-        [System.Management.Automation.PSCmdlet] $Cmdlet
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [scriptblock] $OnEvent,
+
+        [object] $EventState
     )
     $core = Resolve-SamBridgeCommand
     if ($core -is [System.Management.Automation.ErrorRecord]) { return $core }
@@ -74,34 +84,21 @@ function Invoke-SamBridgeChildProcess {
         $stdin.Flush()
         $bytes = $null
 
-        $response = $null
-        $lastMessage = $null
-        while ($null -eq $response) {
+        $session = @{ LastMessage = $null; Response = $null; Stdin = $stdin; Encoding = $utf8 }
+        $reply = {
+            param([string] $Text, [hashtable] $Session)
+            $answerBytes = $Session.Encoding.GetBytes($Text + "`n")
+            $Session.Stdin.Write($answerBytes, 0, $answerBytes.Length)
+            $Session.Stdin.Flush()
+        }
+        while ($true) {
             $lineTask = $process.StandardOutput.ReadLineAsync()
             while (-not $lineTask.Wait(200)) { }
             $line = $lineTask.Result
             if ($null -eq $line) { break }
-            $item = ConvertFrom-SamJsonLine -Line $line
-            if ($null -eq $item) {
-                if ($line.Trim()) { Write-Verbose "sam-bridge core (stdout): $line" }
-                continue
-            }
-            $kind = Get-SamProperty -InputObject $item -Name 'event'
-            if ($kind -eq 'message') {
-                $lastMessage = [string](Get-SamProperty -InputObject $item -Name 'text')
-                Write-SamHostMessage -Message $lastMessage
-            } elseif ($kind -eq 'input') {
-                $answer = Read-SamHostInput -Name ([string](Get-SamProperty -InputObject $item -Name 'name')) `
-                    -Prompt ([string](Get-SamProperty -InputObject $item -Name 'prompt')) -Context $lastMessage
-                $reply = $utf8.GetBytes((ConvertTo-Json -InputObject @{ value = [string]$answer } -Compress) + "`n")
-                $stdin.Write($reply, 0, $reply.Length)
-                $stdin.Flush()
-            } elseif ($null -ne (Get-SamProperty -InputObject $item -Name 'ok')) {
-                $response = $line
-            } else {
-                Write-Verbose "sam-bridge core (stdout): $line"
-            }
+            if (Receive-SamBridgeLine -Line $line -Session $session -Reply $reply -OnEvent $OnEvent -EventState $EventState -Cmdlet $Cmdlet) { break }
         }
+        $response = $session.Response
         if (-not $process.HasExited) { $process.StandardInput.Close() }
         if (-not $process.WaitForExit(30000)) { $process.Kill() }
         while (-not $stderrTask.Wait(200)) { }
@@ -119,23 +116,4 @@ function Invoke-SamBridgeChildProcess {
         if (-not $process.HasExited) { $process.Kill() }
         $process.Dispose()
     }
-}
-
-function ConvertFrom-SamJsonLine {
-    # A line of the core's stdout as an object when it is a JSON object, else $null. Only lines that
-    # look like objects are parsed: a parse failure, even caught, would show in the calling
-    # cmdlet's -ErrorVariable, so it must stay the rare exception.
-    [CmdletBinding()]
-    [OutputType([pscustomobject])]
-    param([Parameter(Mandatory = $true)][AllowEmptyString()][string] $Line)
-    $text = $Line.Trim()
-    if (-not ($text.StartsWith('{') -and $text.EndsWith('}'))) { return $null }
-    $parsed = $null
-    try {
-        $parsed = ConvertFrom-Json -InputObject $text
-    } catch {
-        Write-Verbose "sam-bridge: not JSON: $($_.Exception.Message)"
-    }
-    if ($parsed -isnot [System.Management.Automation.PSCustomObject]) { return $null }
-    $parsed
 }

@@ -14,8 +14,10 @@ function Invoke-SamBridgeCore {
         the core cannot be reached. Nothing is then returned. Errors are never thrown inside the
         module, because a thrown error shows in the cmdlet's -ErrorVariable even when caught.
 
-        Every transport takes the same request text and returns the same response text, so the
-        cmdlets behave the same whichever is used.
+        Every transport takes the same request text and reads the same output lines through
+        Receive-SamBridgeLine, so the cmdlets behave the same whichever is used (one Pester suite
+        runs against both). Events a batch streams before its response (one per tenant) go to
+        -OnEvent as they arrive.
     .PARAMETER Command
         The core command, e.g. 'token', 'connect.params', 'consent'.
     .PARAMETER Arguments
@@ -27,6 +29,10 @@ function Invoke-SamBridgeCore {
         What an error record names as its target (a profile name, a tenant).
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet: errors are reported as that cmdlet's. Default: this function's.
+    .PARAMETER OnEvent
+        Handles a batch's events (& $OnEvent $item $Cmdlet $EventState), e.g. Invoke-SamBridgeBatch's.
+    .PARAMETER EventState
+        What -OnEvent keeps between events.
     #>
     [CmdletBinding()]
     [OutputType([object])]
@@ -41,16 +47,26 @@ function Invoke-SamBridgeCore {
 
         [object] $TargetObject,
 
-        [System.Management.Automation.PSCmdlet] $Cmdlet
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [scriptblock] $OnEvent,
+
+        [object] $EventState
     )
     if (-not $Cmdlet) { $Cmdlet = $PSCmdlet }
-    $transport = Get-SamBridgeTransport
+    $transport = Get-SamBridgeTransport -Command $Command
+    if ($transport.Error) {
+        Write-SamError -Cmdlet $Cmdlet -ErrorRecord $transport.Error
+        return
+    }
     $requestJson = $null
     $plain = @{}
     try {
-        foreach ($name in @($Secrets.Keys)) {
-            if ($null -ne $Secrets[$name]) {
-                $plain[$name] = ConvertFrom-SamSecureString -SecureString $Secrets[$name]
+        if ($Secrets.Count -gt 0) {
+            foreach ($name in @($Secrets.Keys)) {
+                if ($null -ne $Secrets[$name]) {
+                    $plain[$name] = ConvertFrom-SamSecureString -SecureString $Secrets[$name]
+                }
             }
         }
         $request = [ordered]@{
@@ -61,10 +77,14 @@ function Invoke-SamBridgeCore {
             config  = $script:SamBridgeOptions.ConfigPath
         }
         $requestJson = ConvertTo-Json -InputObject $request -Depth 10 -Compress
-        Write-Verbose "sam-bridge: $Command over the $transport transport"
+        if ($VerbosePreference -ne 'SilentlyContinue') { Write-Verbose "sam-bridge: $Command over the $($transport.Name) transport" }
         $answer = $null
-        switch ($transport) {
-            'ChildProcess' { $answer = Invoke-SamBridgeChildProcess -RequestJson $requestJson -Cmdlet $Cmdlet }
+        if ($transport.Name -eq 'InProcess') {
+            # Requests that ask the person something or stream results need the pipeline thread free.
+            $threaded = $Command -eq 'consent' -or $null -ne $OnEvent
+            $answer = Invoke-SamBridgeInProcess -Engine $transport.Engine -RequestJson $requestJson -Cmdlet $Cmdlet -OnEvent $OnEvent -EventState $EventState -Threaded:$threaded
+        } else {
+            $answer = Invoke-SamBridgeChildProcess -RequestJson $requestJson -Cmdlet $Cmdlet -OnEvent $OnEvent -EventState $EventState
         }
     } finally {
         # The text copies of the secrets go out of reach as soon as the request is sent.
@@ -76,22 +96,28 @@ function Invoke-SamBridgeCore {
         return
     }
 
-    $response = ConvertFrom-SamJsonLine -Line ([string]$answer)
-    $ok = Get-SamProperty -InputObject $response -Name 'ok'
-    if ($ok -isnot [bool] -or (-not $ok -and $null -eq (Get-SamProperty -InputObject $response -Name 'error'))) {
+    # Parsed once, by Receive-SamBridgeLine. Its properties are read inline (a function call per
+    # property would be a noticeable part of a request answered from the token cache).
+    $response = $answer
+    $fields = $response.PSObject.Properties
+    $ok = $null
+    if ($null -ne $fields['ok']) { $ok = $fields['ok'].Value }
+    if ($ok -isnot [bool] -or (-not $ok -and ($null -eq $fields['error'] -or $null -eq $fields['error'].Value))) {
         Write-SamError -Cmdlet $Cmdlet -ErrorRecord (New-SamErrorRecord -ErrorId 'SamBridge.ProtocolError' -Category InvalidResult -Terminating `
                 -Message 'The sam-bridge core answered with something that is not a response of its RPC contract.' `
                 -Remediation 'Check that the sam-bridge core and the SamBridge module are the same version (Get-SamBridgeOption shows which core runs).' `
                 -TargetObject $TargetObject)
         return
     }
-    foreach ($warning in @(Get-SamProperty -InputObject $response -Name 'warnings')) {
-        # Through the cmdlet, so its -WarningVariable holds them (a nested Write-Warning's would not).
-        if ($warning) { $Cmdlet.WriteWarning([string]$warning) }
+    if ($null -ne $fields['warnings']) {
+        foreach ($warning in @($fields['warnings'].Value)) {
+            # Through the cmdlet, so its -WarningVariable holds them (a nested Write-Warning's would not).
+            if ($warning) { $Cmdlet.WriteWarning([string]$warning) }
+        }
     }
     if (-not $ok) {
         Write-SamError -Cmdlet $Cmdlet -ErrorRecord (ConvertTo-SamErrorRecord -CoreError $response.error -TargetObject $TargetObject)
         return
     }
-    Get-SamProperty -InputObject $response -Name 'result'
+    if ($null -ne $fields['result']) { $fields['result'].Value }
 }

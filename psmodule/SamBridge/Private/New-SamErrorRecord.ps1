@@ -23,14 +23,14 @@ function New-SamErrorRecord {
         [switch] $Terminating
     )
     switch ($Category.ToString()) {
-        'InvalidArgument' { $exception = New-Object -TypeName System.ArgumentException -ArgumentList $Message }
-        'AuthenticationError' { $exception = New-Object -TypeName System.Security.Authentication.AuthenticationException -ArgumentList $Message }
-        'PermissionDenied' { $exception = New-Object -TypeName System.Security.Authentication.AuthenticationException -ArgumentList $Message }
-        'ObjectNotFound' { $exception = New-Object -TypeName System.Management.Automation.ItemNotFoundException -ArgumentList $Message }
-        'ResourceExists' { $exception = New-Object -TypeName System.InvalidOperationException -ArgumentList $Message }
-        'ConnectionError' { $exception = New-Object -TypeName System.IO.IOException -ArgumentList $Message }
-        'LimitsExceeded' { $exception = New-Object -TypeName System.IO.IOException -ArgumentList $Message }
-        default { $exception = New-Object -TypeName System.InvalidOperationException -ArgumentList $Message }
+        'InvalidArgument' { $exception = [System.ArgumentException]::new($Message) }
+        'AuthenticationError' { $exception = [System.Security.Authentication.AuthenticationException]::new($Message) }
+        'PermissionDenied' { $exception = [System.Security.Authentication.AuthenticationException]::new($Message) }
+        'ObjectNotFound' { $exception = [System.Management.Automation.ItemNotFoundException]::new($Message) }
+        'ResourceExists' { $exception = [System.InvalidOperationException]::new($Message) }
+        'ConnectionError' { $exception = [System.IO.IOException]::new($Message) }
+        'LimitsExceeded' { $exception = [System.IO.IOException]::new($Message) }
+        default { $exception = [System.InvalidOperationException]::new($Message) }
     }
     $exception.Data['ErrorId'] = $ErrorId
     if ($Remediation) { $exception.Data['Remediation'] = $Remediation }
@@ -38,10 +38,11 @@ function New-SamErrorRecord {
         if ($null -ne $Data[$key]) { $exception.Data[$key] = $Data[$key] }
     }
     if ($Terminating) { $exception.Data['SamBridge.Terminating'] = $true }
-    $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList @($exception, $ErrorId, $Category, $TargetObject)
+    # ::new rather than New-Object (several times faster): a batch builds one per failed tenant.
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $TargetObject)
     $shown = $Message
     if ($Remediation -and $PSVersionTable.PSEdition -ne 'Core') { $shown = "$Message $Remediation" }
-    $details = New-Object -TypeName System.Management.Automation.ErrorDetails -ArgumentList $shown
+    $details = [System.Management.Automation.ErrorDetails]::new($shown)
     if ($Remediation) { $details.RecommendedAction = $Remediation }
     $record.ErrorDetails = $details
     $record

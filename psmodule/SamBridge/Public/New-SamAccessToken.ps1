@@ -47,10 +47,19 @@ function New-SamAccessToken {
         (Partner Center unless configured otherwise). A scope with a doubled slash (the reference
         doc's 'https://management.azure.com//user_impersonation') is fixed, with a warning.
     .PARAMETER Tenant
-        The tenant to get the token in: a customer's tenant id or domain for GDAP access, else the
+        The tenants to get tokens in: customers' tenant ids or domains for GDAP access, else the
         partner tenant (-Profile) or 'organizations' (-RefreshToken). With -Profile or -RefreshToken
         it accepts pipeline input, one token per tenant, and the TenantId, CustomerId or Domain
-        property of piped objects (such as Partner Center customers).
+        property of piped objects (such as Partner Center customers). With -Profile, more than one
+        tenant makes a batch: the stored refresh token is read once and redeemed for up to
+        -Concurrency tenants at a time (429 answers retried after their Retry-After), and each
+        token goes down the pipeline as it arrives, in the order the exchanges complete, with
+        Write-Progress; a tenant that fails is one non-terminating error and the others go on.
+    .PARAMETER AllCustomers
+        With -Profile: every customer tenant of the profile (its configured customers, else the
+        Partner Center API's customer list), as one batch.
+    .PARAMETER Concurrency
+        With -Profile: how many tenants of a batch are exchanged at once (1-64, default 8).
     .PARAMETER IncludeRefreshToken
         Add the rotated refresh token to the output as RefreshToken (a SecureString). Only in the
         RefreshToken set: with -Profile the rotated token is kept in the profile's store.
@@ -64,8 +73,8 @@ function New-SamAccessToken {
     .EXAMPLE
         'fabrikam.onmicrosoft.com', 'northwind.onmicrosoft.com' | New-SamAccessToken -Profile contoso -Scopes 'https://graph.microsoft.com/.default'
 
-        One Microsoft Graph token per customer tenant (GDAP); a tenant that fails is reported as a
-        non-terminating error and the next one goes on.
+        One Microsoft Graph token per customer tenant (GDAP), exchanged as one batch; a tenant that
+        fails is reported as a non-terminating error and the others go on.
     .EXAMPLE
         $credential = Get-Credential -UserName 'fdfc3a80-858a-4d5a-bf36-e3e72b287785' -Message 'Client secret'
         $refreshToken = Read-Host -AsSecureString -Prompt 'Refresh token'
@@ -126,29 +135,46 @@ function New-SamAccessToken {
         [Parameter(Mandatory = $true, ParameterSetName = 'ServicePrincipal')]
         [Alias('Domain', 'TenantId', 'CustomerId')]
         [ValidateNotNullOrEmpty()]
-        [string] $Tenant,
+        [string[]] $Tenant,
 
         [Parameter(ParameterSetName = 'RefreshToken')]
         [switch] $IncludeRefreshToken,
 
         [Parameter(ParameterSetName = 'Profile')]
-        [switch] $Force
+        [switch] $Force,
+
+        [Parameter(ParameterSetName = 'Profile')]
+        [switch] $AllCustomers,
+
+        [Parameter(ParameterSetName = 'Profile')]
+        [ValidateRange(1, 64)]
+        [int] $Concurrency = 8
     )
+    begin {
+        # With -Profile, tenants are gathered so that many of them make one batch (one read of the
+        # refresh token, concurrent exchanges) instead of one request each.
+        $queued = [System.Collections.Generic.List[string]]::new()  # ::new, not New-Object: a tenth of the time
+        $partner = $false
+        $shown = 'the default profile'
+        if ($Profile) { $shown = "profile '$Profile'" }
+        $redeem = 'Redeem the stored refresh token for an access token'
+    }
     process {
-        $where = 'the partner tenant'
-        if ($Tenant) { $where = "tenant '$Tenant'" }
+        $names = @(foreach ($name in @($Tenant)) { if ($name) { $name } })
         if ($PSCmdlet.ParameterSetName -eq 'Profile') {
-            $arguments = @{ force_refresh = [bool]$Force }
-            if ($Profile) { $arguments['profile'] = $Profile }
-            if ($Scopes) { $arguments['scopes'] = [string[]]@($Scopes) }
-            if ($Tenant) { $arguments['tenant'] = $Tenant }
-            $shown = 'the default profile'
-            if ($Profile) { $shown = "profile '$Profile'" }
-            if (-not $PSCmdlet.ShouldProcess("$shown, $where", 'Redeem the stored refresh token for an access token')) { return }
-            $target = $Profile
-            if ($Tenant) { $target = $Tenant }
-            $result = Invoke-SamBridgeCore -Command 'token' -Arguments $arguments -TargetObject $target -Cmdlet $PSCmdlet
-        } else {
+            if ($names.Count -eq 0 -and -not $AllCustomers) {
+                if ($PSCmdlet.ShouldProcess("$shown, the partner tenant", $redeem)) { $partner = $true }
+            }
+            foreach ($name in $names) {
+                if ($PSCmdlet.ShouldProcess("$shown, tenant '$name'", $redeem)) { $queued.Add($name) }
+            }
+            return
+        }
+        # The RefreshToken and ServicePrincipal sets: one request per tenant, as New-PartnerAccessToken.
+        if ($names.Count -eq 0) { $names = @($null) }
+        foreach ($name in $names) {
+            $where = 'the partner tenant'
+            if ($name) { $where = "tenant '$name'" }
             $mode = 'client_credentials'
             if ($PSCmdlet.ParameterSetName -eq 'RefreshToken') { $mode = 'refresh_token' }
             $arguments = @{
@@ -159,32 +185,39 @@ function New-SamAccessToken {
             }
             $secrets = @{ refresh_token = $RefreshToken }
             if ($ApplicationId) { $arguments['app_id'] = $ApplicationId }
-            if ($Tenant) { $arguments['tenant'] = $Tenant }
+            if ($name) { $arguments['tenant'] = $name }
             if ($Credential) {
                 $arguments['credential_user'] = $Credential.UserName
                 $secrets['client_secret'] = $Credential.Password
             }
             $action = 'Redeem the refresh token for an access token'
             if ($mode -eq 'client_credentials') { $action = 'Get an app-only access token' }
-            if (-not $PSCmdlet.ShouldProcess($where, $action)) { return }
-            $result = Invoke-SamBridgeCore -Command 'token.adhoc' -Arguments $arguments -Secrets $secrets -TargetObject $Tenant -Cmdlet $PSCmdlet
+            if (-not $PSCmdlet.ShouldProcess($where, $action)) { continue }
+            $result = Invoke-SamBridgeCore -Command 'token.adhoc' -Arguments $arguments -Secrets $secrets -TargetObject $name -Cmdlet $PSCmdlet
+            if ($null -ne $result) { ConvertTo-SamAccessToken -Result $result -IncludeRefreshToken:$IncludeRefreshToken }
         }
-        if ($null -eq $result) { return }
-        $token = [pscustomobject]@{
-            AccessToken = [string]$result.access_token
-            ExpiresOn   = ConvertTo-SamDateTimeOffset -Value $result.expires_on
-            Scopes      = [string[]]@($result.scopes)
-            TenantId    = [string]$result.tenant_id
-            TokenType   = [string]$result.token_type
+    }
+    end {
+        if ($PSCmdlet.ParameterSetName -ne 'Profile') { return }
+        $arguments = @{ force_refresh = [bool]$Force }
+        if ($Profile) { $arguments['profile'] = $Profile }
+        if ($Scopes) { $arguments['scopes'] = [string[]]@($Scopes) }
+        $everyCustomer = $AllCustomers -and $PSCmdlet.ShouldProcess("$shown, every customer tenant", $redeem)
+        if ($everyCustomer -or $queued.Count -gt 1) {
+            $arguments['tenants'] = [string[]]$queued.ToArray()
+            $arguments['all_customers'] = [bool]$everyCustomer
+            $arguments['concurrency'] = $Concurrency
+            Invoke-SamBridgeBatch -Command 'token.batch' -Arguments $arguments -Cmdlet $PSCmdlet -Activity 'Access tokens' `
+                -Convert { param($Result) ConvertTo-SamAccessToken -Result $Result }
+        } elseif ($queued.Count -eq 1) {
+            $arguments['tenant'] = $queued[0]
+            $result = Invoke-SamBridgeCore -Command 'token' -Arguments $arguments -TargetObject $queued[0] -Cmdlet $PSCmdlet
+            if ($null -ne $result) { ConvertTo-SamAccessToken -Result $result }
         }
-        $token.PSObject.TypeNames.Insert(0, 'SamBridge.AccessToken')
-        if ($IncludeRefreshToken) {
-            $rotated = $null
-            $text = Get-SamProperty -InputObject $result -Name 'refresh_token'
-            if ($text) { $rotated = ConvertTo-SecureString -String $text -AsPlainText -Force }
-            $text = $null
-            Add-Member -InputObject $token -MemberType NoteProperty -Name 'RefreshToken' -Value $rotated
+        if ($partner) {
+            $arguments.Remove('tenant')
+            $result = Invoke-SamBridgeCore -Command 'token' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet
+            if ($null -ne $result) { ConvertTo-SamAccessToken -Result $result }
         }
-        $token
     }
 }

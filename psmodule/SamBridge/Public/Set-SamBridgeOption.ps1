@@ -1,12 +1,13 @@
 function Set-SamBridgeOption {
     <#
     .SYNOPSIS
-        Sets how this PowerShell session reaches the sam-bridge core: its Python interpreter, the configuration file, the transport.
+        Sets how this PowerShell session reaches the sam-bridge core: its Python interpreter, the configuration file, the transport (in-process or child process).
     .DESCRIPTION
         Options last for the session (put the call in your profile script to keep them). Without
         options set, the module runs `sam-bridge` from PATH, or `PYTHON -m bridge` when the
         environment variable SAM_BRIDGE_PYTHON names an interpreter, or the command in
-        SAM_BRIDGE_CLI; the configuration file is SAM_BRIDGE_CONFIG or the platform default.
+        SAM_BRIDGE_CLI; the configuration file is SAM_BRIDGE_CONFIG or the platform default; the
+        transport is SAM_BRIDGE_TRANSPORT, else Auto.
     .PARAMETER PythonPath
         The Python interpreter that has sam-bridge installed; it runs `PYTHON -m bridge`. Takes
         precedence over SAM_BRIDGE_PYTHON. An empty string clears it.
@@ -14,14 +15,27 @@ function Set-SamBridgeOption {
         The sam-bridge configuration file every request uses, instead of SAM_BRIDGE_CONFIG or the
         platform default. An empty string clears it.
     .PARAMETER Transport
-        How requests reach the core: ChildProcess (a `sam-bridge rpc` process per request, the
-        secrets on its stdin) or Auto (the best available: today the child process).
+        How requests reach the core. InProcess: the core runs inside this PowerShell process
+        (pythonnet's Python.Runtime.dll hosting the interpreter's shared library), without a
+        process start per request. ChildProcess: a `sam-bridge rpc` process per request, the
+        secrets on its stdin. Auto (the default): in-process when it can run, else the child
+        process (-Verbose says why); an interactive consent runs as a child process, so Ctrl+C
+        stops it at once. A PowerShell process hosts one Python: the interpreter of its first
+        in-process request.
+    .PARAMETER PythonRuntimePath
+        Python.Runtime.dll of pythonnet 3.x for the in-process transport, instead of
+        SAM_BRIDGE_PYTHONNET_DLL, lib/Python.Runtime.dll in the module's folder, or the copy in the
+        interpreter's pythonnet package. An empty string clears it.
     .PARAMETER PassThru
         Return the options after the change (as Get-SamBridgeOption does).
     .EXAMPLE
         Set-SamBridgeOption -PythonPath ~/.venvs/sam-bridge/bin/python
     .EXAMPLE
         Set-SamBridgeOption -ConfigPath C:\jobs\sam-bridge.toml -PassThru
+    .EXAMPLE
+        Set-SamBridgeOption -Transport InProcess -PythonRuntimePath ~/.nuget/packages/pythonnet/3.2.1/lib/netstandard2.0/Python.Runtime.dll
+
+        Requests run inside this session from now on; an error says why if they cannot.
     .OUTPUTS
         None, or SamBridge.Option with -PassThru.
     .LINK
@@ -36,8 +50,11 @@ function Set-SamBridgeOption {
         [AllowEmptyString()]
         [string] $ConfigPath,
 
-        [ValidateSet('Auto', 'ChildProcess')]
+        [ValidateSet('Auto', 'InProcess', 'ChildProcess')]
         [string] $Transport,
+
+        [AllowEmptyString()]
+        [string] $PythonRuntimePath,
 
         [switch] $PassThru
     )
@@ -62,6 +79,18 @@ function Set-SamBridgeOption {
         $value = $null
         if ($ConfigPath) { $value = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($ConfigPath) }
         $changes['ConfigPath'] = $value
+    }
+    if ($PSBoundParameters.ContainsKey('PythonRuntimePath')) {
+        $value = $null
+        if ($PythonRuntimePath) {
+            $value = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($PythonRuntimePath)
+            if (-not (Test-Path -LiteralPath $value -PathType Leaf)) {
+                $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.InvalidInput' -Category InvalidArgument `
+                            -Message "'$PythonRuntimePath' is not a file." `
+                            -Remediation 'Give the path of Python.Runtime.dll from the pythonnet 3.x package (NuGet or PyPI).' -TargetObject $PythonRuntimePath))
+            }
+        }
+        $changes['PythonRuntimePath'] = $value
     }
     if ($Transport) { $changes['Transport'] = $Transport }
     if ($changes.Count -gt 0) {

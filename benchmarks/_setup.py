@@ -1,0 +1,74 @@
+"""Shared set-up of the benchmarks: the emulator as its own process, an isolated sam-bridge home,
+and a profile consented the way a person does it (device code, MFA), reusing the test fixtures'
+helpers instead of restating them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.fixtures.emulator import Emulator, EmulatorProcess, start_emulator_process  # noqa: E402
+
+PYTHON = str(REPO / ".venv" / "bin" / "python")
+PWSH = str(REPO / ".tools" / "pwsh")
+PYTHONNET_DLL = REPO / ".tools" / "nuget" / "pythonnet" / "3.2.1" / "lib" / "netstandard2.0" / "Python.Runtime.dll"
+MSAL_DLL = REPO / ".tools" / "nuget" / "microsoft.identity.client" / "4.92.0" / "lib" / "net8.0" / "Microsoft.Identity.Client.dll"
+_CLEARED = ("SAM_BRIDGE_", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@dataclass
+class Bench:
+    """A running emulator process and a sam-bridge home that nothing else uses."""
+
+    process: EmulatorProcess
+    emulator: Emulator
+    home: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return self.process.info
+
+    def stop(self) -> None:
+        self.emulator.close()
+        self.process.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def start() -> Bench:
+    """The emulator (`python -m bridge.emulator serve`, its own process) and a fresh home."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
+    process = start_emulator_process(env=clean)
+    emulator = Emulator(process.info)
+    home = Path(tempfile.mkdtemp(prefix="sam-bridge-bench-"))
+    env = dict(clean)
+    env.update(
+        SAM_BRIDGE_CONFIG=str(home / "config.toml"),
+        SAM_BRIDGE_CACHE_DIR=str(home / "cache"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")])),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    # This process consents and prepares profiles through the core, so it uses the same home.
+    for name in [n for n in os.environ if n.startswith(_CLEARED)]:
+        del os.environ[name]
+    os.environ.update(SAM_BRIDGE_CONFIG=env["SAM_BRIDGE_CONFIG"], SAM_BRIDGE_CACHE_DIR=env["SAM_BRIDGE_CACHE_DIR"])
+    return Bench(process, emulator, home, env)
+
+
+def consented_profile(bench: Bench, name: str, **values: Any) -> Any:
+    """A public-client profile on the emulator's partner tenant (file store), consented with MFA."""
+    from tests.fixtures.profiles import device_code_consent, make_profile
+
+    values.setdefault("store", f"file:{bench.home / (name + '-store.json')}")
+    handle = make_profile(bench.emulator, bench.env, name=name, **values)
+    device_code_consent(handle)
+    return handle
