@@ -18,15 +18,8 @@ from ._version import __version__
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script and `python -m bridge`."""
+    """The full command line (bridge._entry answers `--version` and `rpc` before importing this)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["--version"]:  # answered before importing the CLI framework: it is the start-up benchmark
-        print(f"sam-bridge {__version__}")
-        return 0
-    return _run(args)
-
-
-def _run(args: list[str]) -> int:
     import click
     import typer.main
 
@@ -68,7 +61,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
     print(f"warning: {scrub_text(str(message))}", file=sys.stderr)
 
 
-import typer  # noqa: E402  (after main(), so `--version` never pays for it)
+import typer  # noqa: E402
 
 app = typer.Typer(
     name="sam-bridge",

@@ -123,3 +123,17 @@ def test_no_refresh_token_exits_3(emulator_profile):
 def test_version_and_module_entry_point(isolated_env):
     out = subprocess.run([sys.executable, "-m", "bridge", "--version"], capture_output=True, text=True, env=isolated_env)
     assert out.returncode == 0 and re.fullmatch(r"sam-bridge \d+\.\d+\.\d+\n", out.stdout)
+
+
+def test_version_and_rpc_never_import_the_cli_framework(isolated_env):
+    # The console script's entry point answers these two before typer/click load (their start-up
+    # is most of a child-process cmdlet call's cost).
+    probe = (
+        "import sys, io\n"
+        "from bridge._entry import main\n"
+        "sys.stdin = io.StringIO('{}')\n"
+        "codes = [main(['--version']), main(['rpc', '--verbose'])]\n"
+        "print(codes, sorted(m for m in ('typer', 'click', 'bridge._cli') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=isolated_env)
+    assert out.stdout.splitlines()[-1] == "[0, 2] []", out.stdout + out.stderr

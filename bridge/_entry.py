@@ -1,0 +1,27 @@
+"""The `sam-bridge` console script and `python -m bridge`.
+
+Two commands are answered before the command-line framework (typer, click) is imported, which
+would several times their start-up: `--version`, and `rpc [--verbose]`, the PowerShell module's
+child-process transport. Everything else goes to bridge._cli.
+"""
+from __future__ import annotations
+
+import sys
+
+_VERBOSE = ("--verbose", "-v")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        from ._version import __version__
+
+        print(f"sam-bridge {__version__}")
+        return 0
+    if [a for a in args if a not in _VERBOSE] == ["rpc"]:
+        from ._rpc import main as rpc_main
+
+        return rpc_main(args)
+    from ._cli import main as cli_main
+
+    return cli_main(args)
