@@ -5,6 +5,7 @@ import hashlib
 import logging
 import re
 import threading
+from collections import OrderedDict
 from typing import Any
 
 # Field names whose values are secret wherever they appear (token responses, form bodies, JSON).
@@ -41,8 +42,15 @@ _FORM_SECRET = re.compile(
 )
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
 
+# The most recent secrets this process has seen, newest last. Bounded, because a long-lived host
+# (the PowerShell module's in-process engine, a batch over thousands of tenants) remembers every
+# access token it is given; the oldest are forgotten first (an access token, a JWT, is still masked
+# by its shape). `_known_by_length` is the masking order, rebuilt by the first scrub after a change
+# (a batch remembers a token per tenant and scrubs rarely).
+MAX_REMEMBERED = 4096
 _known_lock = threading.Lock()
-_known_secrets: set[str] = set()
+_known_secrets: "OrderedDict[str, None]" = OrderedDict()
+_known_by_length: list[str] | None = []
 
 
 def fingerprint(secret: str) -> str:
@@ -52,17 +60,27 @@ def fingerprint(secret: str) -> str:
 
 def remember(secret: str | None) -> None:
     """Mask this exact value from now on in everything this process logs or raises."""
+    global _known_by_length
     if secret and len(secret) >= 6:
         with _known_lock:
-            _known_secrets.add(secret)
+            if secret in _known_secrets:
+                _known_secrets.move_to_end(secret)
+                return
+            _known_secrets[secret] = None
+            if len(_known_secrets) > MAX_REMEMBERED:
+                _known_secrets.popitem(last=False)
+            _known_by_length = None
 
 
 def scrub_text(text: str) -> str:
     """Mask known secrets, JWTs, bearer tokens and secret form fields in free text."""
     if not text:
         return text
-    with _known_lock:
-        known = sorted(_known_secrets, key=len, reverse=True)
+    global _known_by_length
+    known = _known_by_length
+    if known is None:
+        with _known_lock:
+            known = _known_by_length = sorted(_known_secrets, key=len, reverse=True)
     for value in known:
         if value in text:
             text = text.replace(value, MASK)

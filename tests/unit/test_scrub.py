@@ -16,6 +16,21 @@ def test_remembered_values_and_shapes_are_masked_in_text():
     assert "sentinel" not in text and "abcdefghijkl" not in text and "hunter2" not in text and "x=1" in text
 
 
+def test_remembered_secrets_are_bounded_and_the_newest_kept(monkeypatch):
+    monkeypatch.setattr(s, "MAX_REMEMBERED", 3)
+    for n in range(5):
+        s.remember(f"bounded-secret-{n}")
+    assert s.scrub_text("bounded-secret-0") == "bounded-secret-0"  # forgotten: the oldest go first
+    text = s.scrub_text("bounded-secret-2 bounded-secret-3 bounded-secret-4")
+    assert "bounded" not in text
+    s.remember("bounded-secret-2")  # seen again: now the newest, so it outlives 3
+    s.remember("bounded-secret-5")
+    assert "bounded" not in s.scrub_text("bounded-secret-2") and s.scrub_text("bounded-secret-3") == "bounded-secret-3"
+    # The longer of two overlapping secrets is masked whole.
+    s.remember("bounded-secret-5-and-more")
+    assert s.scrub_text("bounded-secret-5-and-more") == s.MASK
+
+
 def test_logging_filter_scrubs_rendered_messages(caplog):
     s.remember("sentinel-secret-for-logging")
     logger = logging.getLogger("bridge.test")
