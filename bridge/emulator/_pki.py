@@ -72,19 +72,19 @@ class Pki:
         return cls(ca_path, context, key, kid, jwk)
 
 
-def _load_or_create_signing_key(state_dir: Path) -> tuple[Any, bytes]:
+def self_signed(common_name: str, key: Any = None, *, not_before: _dt.timedelta = _dt.timedelta(days=-1),
+                not_after: _dt.timedelta = _dt.timedelta(days=3650)) -> tuple[Any, Any]:
+    """A key (a new RSA 2048 one unless given) and a self-signed certificate for it, valid from
+    now + `not_before` to now + `not_after`: the emulator's signing certificate, and the client
+    certificates tests register with it."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
-    key_path, cert_path = state_dir / SIGNING_KEY_FILE, state_dir / SIGNING_CERT_FILE
-    if key_path.exists() and cert_path.exists():
-        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-        return key, cert.public_bytes(serialization.Encoding.DER)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "accounts.emulator.sam-bridge.local")])
+    if key is None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = _dt.datetime.now(_dt.timezone.utc)
     cert = (
         x509.CertificateBuilder()
@@ -92,10 +92,23 @@ def _load_or_create_signing_key(state_dir: Path) -> tuple[Any, bytes]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _dt.timedelta(days=1))
-        .not_valid_after(now + _dt.timedelta(days=3650))
+        .not_valid_before(now + not_before)
+        .not_valid_after(now + not_after)
         .sign(key, hashes.SHA256())
     )
+    return key, cert
+
+
+def _load_or_create_signing_key(state_dir: Path) -> tuple[Any, bytes]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key_path, cert_path = state_dir / SIGNING_KEY_FILE, state_dir / SIGNING_CERT_FILE
+    if key_path.exists() and cert_path.exists():
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        return key, cert.public_bytes(serialization.Encoding.DER)
+    key, cert = self_signed("accounts.emulator.sam-bridge.local")
     _write_private(
         key_path,
         key.private_bytes(

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
@@ -245,15 +245,10 @@ def _key(kind: str = "rsa") -> Any:
 
 
 def _cert(key: Any, *, days_from: int = -1, days_to: int = 365) -> Any:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import NameOID
+    from bridge.emulator._pki import self_signed
 
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sam-bridge reliability test")])
-    now = datetime.now(timezone.utc)
-    return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now + timedelta(days=days_from))
-            .not_valid_after(now + timedelta(days=days_to)).sign(key, hashes.SHA256()))
+    return self_signed("sam-bridge reliability test", key, not_before=timedelta(days=days_from),
+                       not_after=timedelta(days=days_to))[1]
 
 
 def _pem(key: Any = None, cert: Any = None, password: bytes | None = None) -> bytes:
