@@ -66,9 +66,14 @@ def start() -> Bench:
 
 def consented_profile(bench: Bench, name: str, **values: Any) -> Any:
     """A public-client profile on the emulator's partner tenant (file store), consented with MFA."""
+    import warnings
+
+    from bridge import SamBridgeWarning
     from tests.fixtures.profiles import device_code_consent, make_profile
 
     values.setdefault("store", f"file:{bench.home / (name + '-store.json')}")
     handle = make_profile(bench.emulator, bench.env, name=name, **values)
-    device_code_consent(handle)
+    with warnings.catch_warnings():  # the plaintext file store is chosen on purpose (a throwaway home)
+        warnings.simplefilter("ignore", SamBridgeWarning)
+        device_code_consent(handle)
     return handle
