@@ -67,7 +67,7 @@ def remember(secret: str | None) -> None:
                 _known_secrets.move_to_end(secret)
                 return
             _known_secrets[secret] = None
-            if len(_known_secrets) > MAX_REMEMBERED:
+            while len(_known_secrets) > MAX_REMEMBERED:
                 _known_secrets.popitem(last=False)
             _known_by_length = None
 

@@ -1,4 +1,5 @@
 import logging
+from collections import OrderedDict
 
 from bridge import _scrub as s
 
@@ -18,6 +19,9 @@ def test_remembered_values_and_shapes_are_masked_in_text():
 
 def test_remembered_secrets_are_bounded_and_the_newest_kept(monkeypatch):
     monkeypatch.setattr(s, "MAX_REMEMBERED", 3)
+    # A registry of its own: what the process remembered so far comes back after the test.
+    monkeypatch.setattr(s, "_known_secrets", OrderedDict())
+    monkeypatch.setattr(s, "_known_by_length", None)
     for n in range(5):
         s.remember(f"bounded-secret-{n}")
     assert s.scrub_text("bounded-secret-0") == "bounded-secret-0"  # forgotten: the oldest go first
