@@ -65,7 +65,7 @@ $samProfile = { New-SamAccessToken -Profile $job.profile -Scopes $scopes -Force 
 $result.b2_error = $null
 try {
     # Microsoft.Identity.Client needs Microsoft.IdentityModel.Abstractions (>= 8.14), a package of its
-    # own; run.py lists candidates (a NuGet restore, else the copies the .NET SDK ships with its tools).
+    # own, restored beside it by scripts/setup-ps.sh (run.py passes its path).
     $abstractions = $null
     foreach ($candidate in @($job.abstractions_dlls)) {
         if ([System.Reflection.AssemblyName]::GetAssemblyName($candidate).Version -ge [version]'8.14') { $abstractions = $candidate; break }

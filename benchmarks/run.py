@@ -201,18 +201,10 @@ def b1_b2(bench: _setup.Bench, samples: _Samples) -> list[tuple[str, str, str, s
 
 
 def _abstractions_candidates() -> list[str]:
-    """Microsoft.IdentityModel.Abstractions.dll (>= 8.14, which MSAL.NET 4.92 needs): a NuGet restore in
-    .tools, else the copy the .NET SDK ships with its own tools (pwsh_bench.ps1 checks the version)."""
-    found = sorted(glob.glob(str(REPO / ".tools" / "nuget" / "microsoft.identitymodel.abstractions" / "*" / "lib" / "net8.0"
-                                 / "Microsoft.IdentityModel.Abstractions.dll")), reverse=True)
-    roots = [os.environ.get("DOTNET_ROOT"), "/usr/share/dotnet", "/usr/lib/dotnet", str(Path.home() / ".dotnet")]
-    dotnet = subprocess.run(["sh", "-c", "command -v dotnet"], capture_output=True, text=True).stdout.strip()
-    if dotnet:
-        roots.append(str(Path(os.path.realpath(dotnet)).parent))
-    for root in dict.fromkeys(r for r in roots if r):
-        found += sorted(glob.glob(os.path.join(root, "sdk", "*", "DotnetTools", "**", "Microsoft.IdentityModel.Abstractions.dll"),
-                                  recursive=True), reverse=True)
-    return found
+    """Microsoft.IdentityModel.Abstractions.dll (>= 8.14, which MSAL.NET 4.92 needs), as restored by
+    scripts/setup-ps.sh (pwsh_bench.ps1 checks the version)."""
+    return sorted(glob.glob(str(REPO / ".tools" / "nuget" / "microsoft.identitymodel.abstractions" / "*" / "lib" / "net8.0"
+                                / "Microsoft.IdentityModel.Abstractions.dll")), reverse=True)
 
 
 # -- B3 ---------------------------------------------------------------------------------------------

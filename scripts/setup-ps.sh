@@ -15,7 +15,7 @@ fi
 restore=$TOOLS/nuget-restore
 stamp=$TOOLS/nuget/.restored
 if [ ! -f "$stamp" ] || [ scripts/nuget-packages.csproj -nt "$stamp" ]; then
-  echo "setup-ps: restoring NuGet packages (Pester, pythonnet, Microsoft.Identity.Client)"
+  echo "setup-ps: restoring NuGet packages (Pester, pythonnet, Microsoft.Identity.Client and its Abstractions)"
   mkdir -p "$restore"
   cp scripts/nuget-packages.csproj "$restore/packages.csproj"
   dotnet restore "$restore/packages.csproj" --packages "$TOOLS/nuget" >/dev/null
