@@ -138,10 +138,25 @@ class Browser:
             WebDriverWait(self.driver, WAIT, poll_frequency=POLL).until(ec.staleness_of(old))
             WebDriverWait(self.driver, WAIT, poll_frequency=POLL, ignored_exceptions=(Exception,)).until(lambda _: until())
         except Exception:
+            # The page's visible text (its source opens with a long stylesheet) and whether the
+            # click navigated at all, so that a failure says which side stalled.
+            try:
+                shown = self.driver.find_element("tag name", "body").text
+            except Exception:  # noqa: BLE001 - a diagnostic must not hide the failure
+                shown = self.driver.page_source[-2000:]
+            stale = "the page was replaced" if self._is_stale(old) else "the click did not navigate"
             raise AssertionError(
-                f"waited {WAIT:.0f} s for {what}; the browser is at {self.driver.current_url}\n"
-                f"{self.driver.page_source[:2000]}"
+                f"waited {WAIT:.0f} s for {what} ({stale}); the browser is at {self.driver.current_url}, showing:\n"
+                f"{shown[:2000]}"
             ) from None
+
+    @staticmethod
+    def _is_stale(element: Any) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except Exception:  # noqa: BLE001 - StaleElementReferenceException, or the session ended
+            return True
 
     def heading(self) -> str:
         """The page's h1 (the emulator's #title, the loopback page's #result)."""
