@@ -20,11 +20,15 @@ event before the response, with `emit()`: {"event": "result", "tenant": ..., "ok
 
 A caller without a channel gets messages on stderr and no input (`ask()` raises InvalidInputError),
 and `emit()` tells the handler that nothing can be streamed to it.
+
+The caller is a PowerShell user: every text that leaves through this contract names the cmdlet to
+run where the core's text names a command of the CLI (`powershell_commands`).
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import warnings
 from contextvars import ContextVar
@@ -103,7 +107,7 @@ _channel: ContextVar[Channel] = ContextVar("sam_bridge_rpc_channel", default=Std
 
 def say(text: str) -> None:
     """Show text to the person behind the current request (a device code, a sign-in URL)."""
-    _channel.get().say(text)
+    _channel.get().say(powershell_commands(text))
 
 
 def ask(name: str, prompt: str) -> str:
@@ -120,7 +124,7 @@ def emit(event: dict[str, Any]) -> bool:
     send = getattr(_channel.get(), "event", None)
     if send is None:
         return False
-    send(event)
+    send(_in_powershell(event))
     return True
 
 
@@ -169,7 +173,7 @@ def main(argv: list[str]) -> int:
 def dispatch(request_json: str, channel: Channel | None = None) -> dict[str, Any]:
     token = _channel.set(channel) if channel is not None else None
     try:
-        return _dispatch(request_json)
+        return _in_powershell(_dispatch(request_json))
     finally:
         if token is not None:
             _channel.reset(token)
@@ -254,3 +258,70 @@ def _load_handlers() -> None:
     for name in _HANDLER_MODULES:
         import_module(name, __package__)
     _loaded = True
+
+
+# -- CLI commands in texts, as the cmdlets a PowerShell user runs ---------------------------------
+# The core's errors, findings and messages say what to run as a `sam-bridge ...` command line. Over
+# this contract the reader is in PowerShell, so each such command with a cmdlet equivalent is
+# rewritten (a command with a flag not listed here is left as it is: still correct, only foreign).
+_CLI_COMMAND = re.compile(r"`sam-bridge ([^`]+)`")
+_CMDLETS = {
+    "consent": "Invoke-SamConsent",
+    "keepalive": "New-SamAccessToken",  # one forced redemption stores the rotated token: a keepalive
+    "refresh-token import": "Import-SamRefreshToken",
+    "doctor": "Test-SamProfile",
+    "status": "Get-SamRefreshTokenStatus",
+    "profile add": "Register-SamProfile",
+}
+_PARAMETERS = {
+    "--profile": "-Profile", "--tenant": "-Tenant", "--app-id": "-ApplicationId", "--store": "-Store",
+    "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
+    "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
+    "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
+}
+
+
+def powershell_commands(text: str) -> str:
+    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one."""
+    if "`sam-bridge " not in text:
+        return text
+    return _CLI_COMMAND.sub(_as_cmdlet, text)
+
+
+def _as_cmdlet(match: "re.Match[str]") -> str:
+    words = match.group(1).split()
+    name = next((n for n in sorted(_CMDLETS, key=len, reverse=True) if words[: len(n.split())] == n.split()), None)
+    if name is None:
+        return match.group(0)
+    rest = words[len(name.split()):]
+    out = [_CMDLETS[name]]
+    if name == "profile add" and rest and not rest[0].startswith("-") and rest[0] != "...":
+        out += ["-Name", rest.pop(0)]
+    for word in rest:
+        if word.startswith("--"):
+            if word not in _PARAMETERS:
+                return match.group(0)
+            out.append(_PARAMETERS[word])
+        else:
+            out.append(word)  # a value, or "..." for the profile's other settings
+    if name == "keepalive" or (name == "profile add" and "..." in rest):
+        out.append("-Force")  # keepalive: redeem even with a valid cached token; "...": replace the profile
+    return "`" + " ".join(out) + "`"
+
+
+# The fields that hold text for a person to read (errors, warnings, doctor's findings, events);
+# never data such as a generated snippet, which must stay as it was asked for.
+_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings"})
+
+
+def _in_powershell(value: Any, prose: bool = False) -> Any:
+    """A response or event with its prose fields passed through powershell_commands (in place)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _in_powershell(item, key in _PROSE_FIELDS)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            value[index] = _in_powershell(item, prose)
+    elif prose and isinstance(value, str):
+        return powershell_commands(value)
+    return value

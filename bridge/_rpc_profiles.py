@@ -30,7 +30,7 @@ def _find(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | Non
         if not matched and not (_WILDCARDS & set(pattern)):
             raise ConfigError(
                 f"profile {pattern!r} is not in {cfg.path} (known: {', '.join(known) or 'none'}). "
-                f"Create it with Register-SamProfile or `sam-bridge profile add {pattern} --app-id ID --tenant TENANT`."
+                f"Create it with `sam-bridge profile add {pattern} --app-id ID --tenant TENANT`."
             )
         chosen += [n for n in matched if n not in chosen]
     default = cfg.default_profile

@@ -100,7 +100,7 @@ Describe 'Exchanging the stored refresh token' {
             @{ Code = 65001; Why = 'the app has no consent in the customer tenant'; Profile = 'contoso'; Tenant = 'woodgrove.onmicrosoft.com'; Scope = 'https://graph.microsoft.com/.default'
                 ErrorId = 'SamBridge.ConsentRequired'; Category = 'PermissionDenied'; Remediation = 'Application d08dc19e-ba2a-454d-8b27-fe0fdf4a176c has not been consented in tenant woodgrove.onmicrosoft.com*Partner Center*'; Exception = [System.Security.Authentication.AuthenticationException] }
             @{ Code = 50076; Why = 'Partner Center needs MFA, and the consent had none'; Profile = 'nomfa'; Tenant = $null; Scope = 'https://api.partnercenter.microsoft.com/user_impersonation'
-                ErrorId = 'SamBridge.InteractionRequired'; Category = 'PermissionDenied'; Remediation = 'Multi-factor authentication is required*consent --profile nomfa*'; Exception = [System.Security.Authentication.AuthenticationException] }
+                ErrorId = 'SamBridge.InteractionRequired'; Category = 'PermissionDenied'; Remediation = 'Multi-factor authentication is required*Invoke-SamConsent -Profile nomfa*'; Exception = [System.Security.Authentication.AuthenticationException] }
         ) {
             $arguments = @{ Profile = $Profile; Scopes = $Scope; Force = $true; ErrorAction = 'Stop'; WarningAction = 'SilentlyContinue' }
             if ($Tenant) { $arguments['Tenant'] = $Tenant }
@@ -119,7 +119,7 @@ Describe 'Exchanging the stored refresh token' {
         It 'no refresh token: the profile was never consented' {
             $record = { New-SamAccessToken -Profile fresh -ErrorAction Stop -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'SamBridge.NoRefreshToken,New-SamAccessToken' -PassThru
             $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
-            $record.ErrorDetails.RecommendedAction | Should -Be 'Run `sam-bridge consent --profile fresh` (or import one with `sam-bridge refresh-token import --profile fresh`).'
+            $record.ErrorDetails.RecommendedAction | Should -Be 'Run `Invoke-SamConsent -Profile fresh` (or import one with `Import-SamRefreshToken -Profile fresh`).' -Because 'a PowerShell user is told the cmdlet to run'
             (Get-SamRefreshTokenStatus -Profile fresh).State | Should -Be 'missing'
         }
     }
@@ -141,7 +141,7 @@ Describe 'A refresh token unused for 90 days' {
         @($record.Exception.Data['Codes']) | Should -Contain 700082
         $record.Exception.Data['Error'] | Should -Be 'invalid_grant'
         $record.ErrorDetails.RecommendedAction | Should -Match '^The refresh token expired after 90 days without use \(it was issued on 20\d\d-\d\d-\d\dT'
-        $record.ErrorDetails.RecommendedAction | Should -BeLike '*sam-bridge consent --profile contoso*sam-bridge keepalive --profile contoso*'
+        $record.ErrorDetails.RecommendedAction | Should -BeLike '*Invoke-SamConsent -Profile contoso*New-SamAccessToken -Profile contoso -Force*'
         $record.TargetObject | Should -Be 'contoso'
     }
 }

@@ -150,7 +150,7 @@ Describe 'Test-SamProfile' {
         $findings = @(Get-SamProfile -Name empty | Test-SamProfile -WarningAction SilentlyContinue)
         $token = $findings | Where-Object Check -eq 'refresh_token'
         $token.Status | Should -Be 'fail'
-        $token.Fix | Should -BeLike '*consent --profile empty*'
+        $token.Fix | Should -BeLike '*Invoke-SamConsent -Profile empty*Import-SamRefreshToken -Profile empty*'
         ($findings | Where-Object Check -eq 'mfa').Status | Should -Be 'skip'
         Test-SamProfile -Profile empty -Quiet -WarningAction SilentlyContinue | Should -BeFalse
     }

@@ -237,7 +237,7 @@ Describe 'Errors of the core as ErrorRecords' {
         $record.TargetObject | Should -Be 'contoso'
         $record.Exception | Should -BeOfType ([System.Management.Automation.ItemNotFoundException])
         $record.Exception.Message | Should -BeLike "profile 'contoso' has no refresh token in file:*"
-        $record.ErrorDetails.RecommendedAction | Should -BeLike '*consent --profile contoso*'
+        $record.ErrorDetails.RecommendedAction | Should -BeLike '*Invoke-SamConsent -Profile contoso*'
         $record.Exception.Data['ErrorId'] | Should -Be 'SamBridge.NoRefreshToken'
         $record.Exception.Data['ExitCode'] | Should -Be 3
         $record.Exception.Data['Type'] | Should -Be 'NoRefreshTokenError'
