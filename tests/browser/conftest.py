@@ -31,7 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-WAIT = 15.0
+WAIT = 30.0  # a page change takes well under a second; the margin is for a machine busy with other jobs
 POLL = 0.05  # WebDriverWait's default half second would add up over a dozen page changes
 
 
