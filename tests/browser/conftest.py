@@ -31,7 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-WAIT = 30.0  # a page change takes well under a second; the margin is for a machine busy with other jobs
+WAIT = 15.0
 POLL = 0.05  # WebDriverWait's default half second would add up over a dozen page changes
 
 
@@ -132,12 +132,17 @@ class Browser:
         from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
 
+        from selenium.common.exceptions import WebDriverException
+
         old = self.driver.find_element("tag name", "html")
         self.element(element_id).click()
         try:
-            WebDriverWait(self.driver, WAIT, poll_frequency=POLL).until(ec.staleness_of(old))
+            # While the old document is torn down chromedriver may answer a transient error ("Cannot
+            # find context with specified id") instead of "stale": ask again rather than fail.
+            WebDriverWait(self.driver, WAIT, poll_frequency=POLL, ignored_exceptions=(WebDriverException,)).until(
+                ec.staleness_of(old))
             WebDriverWait(self.driver, WAIT, poll_frequency=POLL, ignored_exceptions=(Exception,)).until(lambda _: until())
-        except Exception:
+        except Exception as exc:
             # The page's visible text (its source opens with a long stylesheet) and whether the
             # click navigated at all, so that a failure says which side stalled.
             try:
@@ -146,8 +151,8 @@ class Browser:
                 shown = self.driver.page_source[-2000:]
             stale = "the page was replaced" if self._is_stale(old) else "the click did not navigate"
             raise AssertionError(
-                f"waited {WAIT:.0f} s for {what} ({stale}); the browser is at {self.driver.current_url}, showing:\n"
-                f"{shown[:2000]}"
+                f"no {what} ({type(exc).__name__}: {str(exc).strip()[:300]}; {stale}); "
+                f"the browser is at {self.driver.current_url}, showing:\n{shown[:2000]}"
             ) from None
 
     @staticmethod
