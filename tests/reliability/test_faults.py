@@ -170,17 +170,30 @@ def test_token_endpoint(case: Case, via: str, consented_profile: ProfileHandle, 
 # before any token request.
 # ---------------------------------------------------------------------------------------------------
 
-DISCOVERY_CASES = [
+# A GET is safe to repeat: every transient fault is retried, and the call recovers...
+GET_RECOVERIES = [
     Case("429-recovers", "429", count=1, retry_after=1, recovers=True, requests=2),
     Case("503-recovers", "503", count=1, recovers=True, requests=2),
     Case("500-recovers", "500", count=1, recovers=True, requests=2),
     Case("reset-recovers", "reset", count=1, recovers=True, requests=2),
     Case("delay-past-the-timeout-recovers", "delay", count=1, delay=1.5, env=SHORT_TIMEOUT, recovers=True, requests=2),
-    Case("503-outage", "503", count=50, env=SHORT_BUDGET, message=r"answered HTTP 503 while trying to discover the authority"),
-    Case("truncated", "truncated", message=r"was cut off while trying to discover the authority", requests=1),
-    Case("malformed", "malformed", message=r"not valid JSON \(HTTP 200\) while trying to discover the authority", requests=1),
-    Case("html", "html", message=r"HTML page \(HTTP 200\) instead of JSON while trying to discover the authority", requests=1),
-    Case("oversized", "oversized", message=r"oversized response while trying to discover the authority", requests=1),
+]
+
+
+def get_refusals(doing: str) -> list[Case]:
+    """...while an outage, or an answer that is not the JSON asked for, is one error naming what was being done."""
+    return [
+        Case("503-outage", "503", count=50, env=SHORT_BUDGET, message=rf"answered HTTP 503 while trying to {doing}"),
+        Case("truncated", "truncated", message=rf"was cut off while trying to {doing}", requests=1),
+        Case("malformed", "malformed", message=rf"not valid JSON \(HTTP 200\) while trying to {doing}", requests=1),
+        Case("html", "html", message=rf"HTML page \(HTTP 200\) instead of JSON while trying to {doing}", requests=1),
+        Case("oversized", "oversized", message=rf"oversized response while trying to {doing}", requests=1),
+    ]
+
+
+DISCOVERY_CASES = [
+    *GET_RECOVERIES,
+    *get_refusals("discover the authority"),
     Case("wrong-types", "wrong_types", message=r"malformed response .* while trying to discover the authority|did not return a usable OpenID configuration"),
     Case("missing-fields", "missing_fields", message=r"did not return a usable OpenID configuration"),
 ]
@@ -322,16 +335,8 @@ def test_device_code_endpoint(case: Case, via: str, consented_profile: ProfileHa
 # ---------------------------------------------------------------------------------------------------
 
 PARTNERCENTER_CASES = [
-    Case("429-recovers", "429", count=1, retry_after=1, recovers=True, requests=2),
-    Case("503-recovers", "503", count=1, recovers=True, requests=2),
-    Case("500-recovers", "500", count=1, recovers=True, requests=2),
-    Case("reset-recovers", "reset", count=1, recovers=True, requests=2),
-    Case("delay-past-the-timeout-recovers", "delay", count=1, delay=1.5, env=SHORT_TIMEOUT, recovers=True, requests=2),
-    Case("503-outage", "503", count=50, env=SHORT_BUDGET, message=r"answered HTTP 503 while trying to list the customers"),
-    Case("truncated", "truncated", message=r"cut off while trying to list the customers", requests=1),
-    Case("malformed", "malformed", message=r"not valid JSON \(HTTP 200\) while trying to list the customers", requests=1),
-    Case("html", "html", message=r"HTML page \(HTTP 200\) instead of JSON while trying to list the customers", requests=1),
-    Case("oversized", "oversized", message=r"oversized response while trying to list the customers", requests=1),
+    *GET_RECOVERIES,
+    *get_refusals("list the customers"),
     Case("wrong-types", "wrong_types", message=r"customer list sam-bridge cannot read", requests=1),
     Case("missing-fields", "missing_fields", message=r"customer list sam-bridge cannot read", requests=1),
 ]
