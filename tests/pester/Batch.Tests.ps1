@@ -16,23 +16,6 @@ BeforeAll {
         }
     }
 
-    function Get-Fingerprint {
-        # bridge._scrub.fingerprint: the first 12 hex digits of SHA-256, as the emulator's log shows tokens.
-        param([string] $Value)
-        $sha = [System.Security.Cryptography.SHA256]::Create()
-        try {
-            $hash = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Value))
-        } finally {
-            $sha.Dispose()
-        }
-        (-join ($hash | ForEach-Object { $_.ToString('x2') })).Substring(0, 12)
-    }
-
-    function Get-LastSequence {
-        $log = @(Invoke-SamTestEmulator -Operation requests)
-        if ($log.Count -eq 0) { return 0 }
-        [int]$log[-1].seq
-    }
 }
 
 Describe 'A batch through Get-SamConnectParameter and New-SamAccessToken' {
@@ -66,7 +49,7 @@ Describe 'A batch through Get-SamConnectParameter and New-SamAccessToken' {
 
     It 'makes one batch of piped tenants: the stored refresh token is read once and rotated once' {
         $before = Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token'
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         $tokens = @($customers | New-SamAccessToken -Profile contoso -Scopes $graph -Force -Concurrency 3 -WarningAction SilentlyContinue)
         @($tokens.TenantId | Sort-Object) | Should -Be @($customers | Sort-Object)
         $after = Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token'
@@ -119,7 +102,7 @@ Describe 'A batch through Get-SamConnectParameter and New-SamAccessToken' {
     It 'stops asking Entra when the next command has what it wants (Select-Object -First)' {
         # One exchange at a time, each 300 ms: the batch would take 1.8 s; it must stop after the first.
         $null = Invoke-SamTestEmulator -Operation update_settings -Body @{ token_latency_ms = 300 }
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         $first = @(New-SamAccessToken -Profile contoso -Tenant $customers -Scopes $graph -Force -Concurrency 1 -WarningAction SilentlyContinue | Select-Object -First 1)
         $first.Count | Should -Be 1
         Start-Sleep -Seconds 2  # what the batch would have gone on to send, had it not stopped
@@ -166,7 +149,7 @@ Describe 'A 50-tenant batch through PowerShell with injected 429s' {
     }
 
     It 'gives every tenant its own token, the 429s answered after their Retry-After, nothing failed' {
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         $null = Invoke-SamTestEmulator -Operation add_fault -Body @{ kind = '429'; target = 'token'; count = 12; retry_after = 1 }
         $errors = $null
         $tokens = @(New-SamAccessToken -Profile contoso -Tenant $customers -Scopes $graph -Concurrency 8 -ErrorVariable errors -WarningAction SilentlyContinue)
@@ -185,12 +168,12 @@ Describe 'A 50-tenant batch through PowerShell with injected 429s' {
         @($log | Where-Object { $_.status -eq 200 }).Count | Should -Be 50
         # The stored refresh token is one the emulator issued in this batch, and it still redeems.
         $stored = Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token'
-        @($log.issued_rt) | Should -Contain (Get-Fingerprint -Value $stored.value)
+        @($log.issued_rt) | Should -Contain (Get-SamTestFingerprint -Value $stored.value)
         (New-SamAccessToken -Profile contoso -Tenant $customers[0] -Scopes $graph -Force -WarningAction SilentlyContinue).TenantId | Should -Be $customers[0]
     }
 
     It 'gives every tenant its Connect-MgGraph parameters from the cache the token batch filled' {
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         $all = @(Get-SamConnectParameter -Target MgGraph -Profile contoso -Tenant $customers -Concurrency 16 -WarningAction SilentlyContinue)
         $all.Count | Should -Be 50
         @($all | ForEach-Object { (Get-SamTestJwtClaim -Token $_['AccessToken']).tid } | Sort-Object) | Should -Be @($customers | Sort-Object)

@@ -14,18 +14,6 @@ BeforeAll {
     Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../psmodule/SamBridge') -Force -Global
     $graph = 'https://graph.microsoft.com/.default'
 
-    function Get-Fingerprint {
-        # bridge._scrub.fingerprint: the first 12 hex digits of SHA-256, as the emulator's log shows tokens.
-        param([string] $Value)
-        $sha = [System.Security.Cryptography.SHA256]::Create()
-        try {
-            $hash = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Value))
-        } finally {
-            $sha.Dispose()
-        }
-        (-join ($hash | ForEach-Object { $_.ToString('x2') })).Substring(0, 12)
-    }
-
     function Get-Redemption {
         # The token requests the emulator acted on (refresh-token grants) after sequence number $Since.
         param([int] $Since)
@@ -36,11 +24,6 @@ BeforeAll {
         }
     }
 
-    function Get-LastSequence {
-        $log = @(Invoke-SamTestEmulator -Operation requests)
-        if ($log.Count -eq 0) { return 0 }
-        [int]$log[-1].seq
-    }
 
     function New-TestCertificate {
         # Writes certificate files with Python's cryptography; passwords travel on stdin, never argv.
@@ -111,7 +94,7 @@ Describe 'Faults on the token endpoint, through New-SamAccessToken' -Tag 'Reliab
     ) {
         $before = Get-Content -LiteralPath $testHome.StorePath -Raw
         $stored = (Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token').value
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         if ($Budget) { $env:SAM_BRIDGE_HTTP_RETRY_BUDGET = $Budget }
         if ($Timeout) { $env:SAM_BRIDGE_HTTP_TIMEOUT = $Timeout }
         $fault = @{ kind = $Kind; target = 'token'; count = $Count }
@@ -133,21 +116,21 @@ Describe 'Faults on the token endpoint, through New-SamAccessToken' -Tag 'Reliab
         @(Get-Redemption -Since $since).Count | Should -BeLessOrEqual 1
         Get-Content -LiteralPath $testHome.StorePath -Raw | Should -BeExactly $before
         # The kept token still works: the next exchange presents exactly it.
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         $null = New-SamAccessToken -Profile contoso -Scopes $graph -Force -ErrorAction Stop -WarningAction SilentlyContinue
         $redeemed = @(Get-Redemption -Since $since)
         $redeemed.Count | Should -Be 1
-        $redeemed[0].presented_rt | Should -Be (Get-Fingerprint -Value $stored)
+        $redeemed[0].presented_rt | Should -Be (Get-SamTestFingerprint -Value $stored)
     }
 
     It 'rides out a 429 burst within the budget, redeeming once' {
-        $since = Get-LastSequence
+        $since = Get-SamTestLastSequence
         $null = Invoke-SamTestEmulator -Operation add_fault -Body @{ kind = '429'; target = 'token'; count = 2; retry_after = 1 }
         $token = New-SamAccessToken -Profile contoso -Scopes $graph -Force -ErrorAction Stop -WarningAction SilentlyContinue
         $token.AccessToken | Should -Not -BeNullOrEmpty
         @(Get-Redemption -Since $since).Count | Should -Be 1
         $stored = (Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token').value
-        (Get-Redemption -Since $since)[0].issued_rt | Should -Be (Get-Fingerprint -Value $stored)
+        (Get-Redemption -Since $since)[0].issued_rt | Should -Be (Get-SamTestFingerprint -Value $stored)
     }
 }
 
@@ -216,7 +199,7 @@ Describe 'Bad input through the cmdlets' -Tag 'Reliability' {
         $saved = Get-Content -LiteralPath $testHome.StorePath -Raw
         try {
             Set-Content -LiteralPath $testHome.StorePath -Value '{"version": 1, "entries": {' -NoNewline
-            $since = Get-LastSequence
+            $since = Get-SamTestLastSequence
             foreach ($call in @(
                     { New-SamAccessToken -Profile contoso -Force -ErrorAction Stop -WarningAction SilentlyContinue }
                     { Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String 'a-new-token' -AsPlainText -Force) -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue }

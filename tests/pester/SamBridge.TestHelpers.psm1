@@ -256,9 +256,28 @@ function Remove-SamTestStandIn {
     }
 }
 
+function Get-SamTestFingerprint {
+    # bridge._scrub.fingerprint: the first 12 hex digits of SHA-256, as the emulator's log shows tokens.
+    param([string] $Value)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try {
+        $hash = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes($Value))
+    } finally {
+        $sha.Dispose()
+    }
+    (-join ($hash | ForEach-Object { $_.ToString('x2') })).Substring(0, 12)
+}
+
+function Get-SamTestLastSequence {
+    # The sequence number of the emulator's newest logged request (0 when none): requests after it are this test's.
+    $log = @(Invoke-SamTestEmulator -Operation requests)
+    if ($log.Count -eq 0) { return 0 }
+    [int]$log[-1].seq
+}
+
 Export-ModuleMember -Function @(
     'Get-SamTestRepository', 'Get-SamTestPython', 'Start-SamTestEmulator', 'Stop-SamTestEmulator',
     'Invoke-SamTestEmulator', 'Get-SamTestEmulator', 'Enter-SamTestHome', 'Exit-SamTestHome', 'New-SamTestProfile',
     'Get-SamTestStoreEntry', 'Get-SamTestJwtClaim', 'ConvertFrom-SamTestSecureString', 'Get-SamTestStandIn',
-    'Import-SamTestStandIn', 'Remove-SamTestStandIn'
+    'Import-SamTestStandIn', 'Remove-SamTestStandIn', 'Get-SamTestFingerprint', 'Get-SamTestLastSequence'
 )
