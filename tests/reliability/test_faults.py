@@ -79,6 +79,25 @@ def _api_env(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str]) -> None:
         monkeypatch.setenv(key, value)
 
 
+def _forced_exchange(case: Case, via: str, handle: ProfileHandle, monkeypatch: pytest.MonkeyPatch) -> BaseException | None:
+    """One forced Graph exchange through the CLI or the API: it succeeds when the case recovers, else it
+    is refused with the case's exit code (CLI) or error and message (API), which is returned."""
+    if via == "cli":
+        result = handle.cli("token", "--scope", GRAPH, "--force-refresh", "--json", env=case.env)
+        if case.recovers:
+            assert_ok(result)
+        else:
+            assert_refused(result, case.exit, case.message)
+        return None
+    _api_env(monkeypatch, case.env)
+    if case.recovers:
+        bridge.get_token(handle.profile.name, [GRAPH], force_refresh=True)
+        return None
+    with pytest.raises(case.error, match=case.message) as caught:
+        bridge.get_token(handle.profile.name, [GRAPH], force_refresh=True)
+    return caught.value
+
+
 # ---------------------------------------------------------------------------------------------------
 # Token endpoint (POST): only 429/503 and failed connects are retried; the refresh token is never
 # presented twice for one exchange.
@@ -127,20 +146,9 @@ def test_token_endpoint(case: Case, via: str, consented_profile: ProfileHandle, 
     since = last_seq(emulator)
     _inject(emulator, case, "token")
     started = time.monotonic()
-    if via == "cli":
-        result = handle.cli("token", "--scope", GRAPH, "--force-refresh", "--json", env=case.env)
-        if case.recovers:
-            assert_ok(result)
-        else:
-            assert_refused(result, case.exit, case.message)
-    else:
-        _api_env(monkeypatch, case.env)
-        if case.recovers:
-            bridge.get_token(handle.profile.name, [GRAPH], force_refresh=True)
-        else:
-            with pytest.raises(case.error, match=case.message) as caught:
-                bridge.get_token(handle.profile.name, [GRAPH], force_refresh=True)
-            assert type(caught.value) is case.error
+    refused = _forced_exchange(case, via, handle, monkeypatch)
+    if refused is not None:
+        assert type(refused) is case.error
     elapsed = time.monotonic() - started
 
     # A delayed request is still being answered after the client gave up: wait for its log entry.
@@ -213,19 +221,7 @@ def test_discovery(case: Case, via: str, consented_profile: ProfileHandle, figur
     clear_discovery_cache()  # the consent fetched it; this process must ask again
     since = last_seq(emulator)
     _inject(emulator, case, "discovery")
-    if via == "cli":
-        result = handle.cli("token", "--scope", GRAPH, "--force-refresh", "--json", env=case.env)
-        if case.recovers:
-            assert_ok(result)
-        else:
-            assert_refused(result, case.exit, case.message)
-    else:
-        _api_env(monkeypatch, case.env)
-        if case.recovers:
-            bridge.get_token(handle.profile.name, [GRAPH], force_refresh=True)
-        else:
-            with pytest.raises(case.error, match=case.message):
-                bridge.get_token(handle.profile.name, [GRAPH], force_refresh=True)
+    _forced_exchange(case, via, handle, monkeypatch)
     discovery = requests_to(emulator, since, "discovery", at_least=case.requests or 0, settle=5)
     if case.requests is not None:
         assert len(discovery) == case.requests, discovery
