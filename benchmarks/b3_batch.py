@@ -1,7 +1,7 @@
 """B3's client: one batch of token exchanges across many customer tenants, in its own process.
 
 Run by benchmarks/run.py (never timed by CI). It reads the job from a JSON file, runs
-`bridge._batch.tokens` - the same batch `sam-bridge token --tenant ...` and
+`bridge._services.batch.tokens` - the same batch `sam-bridge token --tenant ...` and
 `New-SamAccessToken -Tenant $list` run - and prints one JSON object: wall time of the batch itself
 (from the call to the last result, so interpreter start-up and imports are not counted), failures,
 this process's peak memory and CPU time. Its own process, so that the peak memory and CPU are the
@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
 def main(job_path: str) -> int:
     job = json.loads(Path(job_path).read_text(encoding="utf-8"))
     import bridge  # noqa: F401  (imports outside the timed part, as a long-running host has them)
-    from bridge import _batch
+    from bridge._services import batch as _batch
     from bridge._api import load_profile, store_for
 
     profile = load_profile(job["profile"], config=job["config"])

@@ -19,7 +19,7 @@ from ._version import __version__
 _EXPORTS = {
     "Profile": "._config",
     "Config": "._config",
-    "AccessToken": "._tokens",
+    "AccessToken": "._core.tokens",
     "load_profile": "._api",
     "get_token": "._api",
     "exchange": "._api",
@@ -30,30 +30,30 @@ _EXPORTS = {
     "connect_parameters": "._api",
     "ConnectParameters": "._targets",
     "target_names": "._targets",
-    "runtime_snippet": "._snippets",
-    "embedded_snippet": "._snippets",
-    "module_snippet": "._snippets",
+    "runtime_snippet": "._targets.snippets",
+    "embedded_snippet": "._targets.snippets",
+    "module_snippet": "._targets.snippets",
     "open_store": "._stores",
     "SecretStore": "._stores",
     "Secret": "._stores",
-    "SamBridgeWarning": "._validate",
-    "SamBridgeError": "._errors",
-    "NotAvailableError": "._errors",
-    "ConfigError": "._errors",
-    "StoreUnavailableError": "._errors",
-    "NoRefreshTokenError": "._errors",
-    "InvalidInputError": "._errors",
-    "AuthenticationError": "._errors",
-    "RefreshTokenExpiredError": "._errors",
-    "RefreshTokenRevokedError": "._errors",
-    "InteractionRequiredError": "._errors",
-    "ConsentRequiredError": "._errors",
-    "ClientCredentialError": "._errors",
-    "TenantAccessError": "._errors",
-    "ConsentFlowError": "._errors",
-    "ServiceError": "._errors",
-    "ThrottledError": "._errors",
-    "StoreError": "._errors",
+    "SamBridgeWarning": "._core.validate",
+    "SamBridgeError": "._core.errors",
+    "NotAvailableError": "._core.errors",
+    "ConfigError": "._core.errors",
+    "StoreUnavailableError": "._core.errors",
+    "NoRefreshTokenError": "._core.errors",
+    "InvalidInputError": "._core.errors",
+    "AuthenticationError": "._core.errors",
+    "RefreshTokenExpiredError": "._core.errors",
+    "RefreshTokenRevokedError": "._core.errors",
+    "InteractionRequiredError": "._core.errors",
+    "ConsentRequiredError": "._core.errors",
+    "ClientCredentialError": "._core.errors",
+    "TenantAccessError": "._core.errors",
+    "ConsentFlowError": "._core.errors",
+    "ServiceError": "._core.errors",
+    "ThrottledError": "._core.errors",
+    "StoreError": "._core.errors",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -77,7 +77,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._api import connect_parameters, consent, exchange, get_token, import_refresh_token, keepalive, load_profile, status
     from ._config import Config, Profile
-    from ._errors import (
+    from ._core.errors import (
         AuthenticationError,
         ClientCredentialError,
         ConfigError,
@@ -96,8 +96,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TenantAccessError,
         ThrottledError,
     )
-    from ._snippets import embedded_snippet, module_snippet, runtime_snippet
+    from ._targets.snippets import embedded_snippet, module_snippet, runtime_snippet
     from ._stores import Secret, SecretStore, open_store
     from ._targets import ConnectParameters, target_names
-    from ._tokens import AccessToken
-    from ._validate import SamBridgeWarning
+    from ._core.tokens import AccessToken
+    from ._core.validate import SamBridgeWarning

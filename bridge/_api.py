@@ -8,10 +8,10 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterable, Mapping
 
 from ._config import Config, Profile, config_path
-from ._constants import DEFAULT_WARN_DAYS, ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET
-from ._errors import InvalidInputError
+from ._core.constants import DEFAULT_WARN_DAYS, ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET
+from ._core.errors import InvalidInputError
 from ._stores import SecretStore, open_store
-from ._tokens import AccessToken
+from ._core.tokens import AccessToken
 
 def load_profile(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None, **overrides: Any) -> Profile:
     """A Profile by name from the config file (or the default profile), with explicit overrides applied."""
@@ -96,7 +96,7 @@ def get_token(
 
     >>> token = get_token("contoso", ["https://graph.microsoft.com/.default"], tenant="fabrikam.onmicrosoft.com")  # doctest: +SKIP
     """
-    from ._exchange import exchange
+    from ._services.exchange import exchange
 
     p = load_profile(profile, config=config)
     if isinstance(scopes, str):
@@ -118,7 +118,7 @@ def consent(
     timeout: float | None = None,
 ):  # type: ignore[no-untyped-def]
     """Run the interactive consent (device-code, browser or print-url) and store the refresh token."""
-    from ._consent import DEFAULT_TIMEOUT, consent as run
+    from ._services.consent import DEFAULT_TIMEOUT, consent as run
 
     p = load_profile(profile, config=config)
     kwargs: dict[str, Any] = {"read_redirect": read_redirect, "open_browser": open_browser,
@@ -130,7 +130,7 @@ def consent(
 
 def status(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None, warn_days: float = DEFAULT_WARN_DAYS):  # type: ignore[no-untyped-def]
     """Where the profile's refresh token stands against the 90-day inactivity deadline."""
-    from ._exchange import status as run
+    from ._services.exchange import status as run
 
     p = load_profile(profile, config=config)
     return run(p, store_for(p), warn_days=warn_days)
@@ -138,7 +138,7 @@ def status(profile: Profile | str | None = None, *, config: str | os.PathLike[st
 
 def keepalive(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
     """Redeem the refresh token once so its 90-day inactivity clock restarts."""
-    from ._exchange import keepalive as run
+    from ._services.exchange import keepalive as run
 
     p = load_profile(profile, config=config)
     return run(p, store_for(p))
@@ -146,7 +146,7 @@ def keepalive(profile: Profile | str | None = None, *, config: str | os.PathLike
 
 def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret)."""
-    from ._exchange import import_refresh_token as run
+    from ._services.exchange import import_refresh_token as run
 
     p = load_profile(profile, config=config)
     return run(p, store_for(p), token)
@@ -154,7 +154,7 @@ def import_refresh_token(token: str, profile: Profile | str | None = None, *, co
 
 def store_client_secret(profile: Profile, secret: str) -> None:
     """Keep a confidential client's secret in the profile's store (never in the config file)."""
-    from ._client import entry
+    from ._auth.client import entry
 
     secret = (secret or "").strip()
     if not secret:
@@ -164,8 +164,8 @@ def store_client_secret(profile: Profile, secret: str) -> None:
 
 def store_client_certificate(profile: Profile, data: bytes, password: bytes | None) -> dict[str, Any]:
     """Load a PEM or PFX certificate, refuse unusable ones, and keep it in the profile's store."""
-    from ._certs import load_certificate
-    from ._client import entry
+    from ._auth.certs import load_certificate
+    from ._auth.client import entry
 
     cert = load_certificate(data, password)
     store_for(profile).put(

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from . import _validate as v
-from ._constants import (
+from ._core import validate as v
+from ._core.constants import (
     APP_NAME,
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_SCOPES,
@@ -26,7 +26,7 @@ from ._constants import (
     ENV_PROFILE,
     ENV_STORE,
 )
-from ._errors import ConfigError, InvalidInputError
+from ._core.errors import ConfigError, InvalidInputError
 
 CREDENTIAL_KINDS = ("none", "secret", "certificate")
 

@@ -2,7 +2,7 @@
 
 Two commands are answered before the command-line framework (typer, click) is imported, which
 would several times their start-up: `--version`, and `rpc [--verbose]`, the PowerShell module's
-child-process transport. Everything else goes to bridge._cli.
+child-process transport. Everything else goes to bridge.cli.app.
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sam-bridge {__version__}")
         return 0
     if [a for a in args if a not in _VERBOSE] == ["rpc"]:
-        from ._rpc import main as rpc_main
+        from .rpc.protocol import main as rpc_main
 
         return rpc_main(args)
-    from ._cli import main as cli_main
+    from .cli.app import main as cli_main
 
     return cli_main(args)

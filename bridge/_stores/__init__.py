@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import InvalidInputError
+from .._core.errors import InvalidInputError
 from ._base import Secret, SecretStore, state_dir
 
 __all__ = ["Secret", "SecretStore", "StoreSpec", "open_store", "parse_store_uri", "split_vault_options", "state_dir"]
@@ -64,7 +64,7 @@ def split_vault_options(text: str) -> tuple[str, dict[str, str]]:
     """The vault URL and its options: 'https://x.vault.azure.net?credential=profile'."""
     from urllib.parse import parse_qsl
 
-    from .._validate import service_url
+    from .._core.validate import service_url
 
     base, sep, query = text.partition("?")
     try:

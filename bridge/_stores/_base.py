@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Union
 
-from .._constants import APP_NAME, ENV_CACHE_DIR
-from .._errors import InvalidInputError, StoreError
+from .._core.constants import APP_NAME, ENV_CACHE_DIR
+from .._core.errors import InvalidInputError, StoreError
 
 # Metadata values are kept flat so every backend (Key Vault tags included) can hold them:
 # JSON scalars and lists of strings (scopes, amr).

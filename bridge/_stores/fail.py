@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .._errors import StoreUnavailableError
+from .._core.errors import StoreUnavailableError
 from ._base import MetadataValue, Secret, SecretStore
 
 

@@ -17,8 +17,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
-from .._errors import StoreError, StoreUnavailableError
-from .._validate import SamBridgeWarning
+from .._core.errors import StoreError, StoreUnavailableError
+from .._core.validate import SamBridgeWarning
 from ._base import MetadataValue, Secret, SecretStore, check_entry_name, check_value, normalize_metadata
 
 _FORMAT_VERSION = 1

@@ -17,7 +17,7 @@ import sys
 from contextlib import closing
 from typing import Any, Mapping
 
-from .._errors import StoreError, StoreUnavailableError
+from .._core.errors import StoreError, StoreUnavailableError
 from ._base import MetadataValue, Secret, SecretStore, check_entry_name, check_value, normalize_metadata
 
 DEFAULT_SERVICE = "sam-bridge"

@@ -9,7 +9,7 @@
   vault write, and they live for an hour.
 * Authentication: an azure-identity `DefaultAzureCredential` by default, or the profile's own
   confidential app (`?credential=profile`, `ProfileCredential`), or any TokenCredential passed in.
-* Transport: the requests session of `bridge._http.build_session`, so a `ca_bundle` is trusted
+* Transport: the requests session of `bridge._auth.http.build_session`, so a `ca_bundle` is trusted
   whatever REQUESTS_CA_BUNDLE says, and one retry layer (ours, with its time budget) is used.
 
 Key Vault has no conditional write, so rotation safety here is "compare before write" (the
@@ -41,8 +41,8 @@ from azure.core.exceptions import (
 )
 from azure.keyvault.secrets import SecretClient
 
-from .._errors import InvalidInputError, SamBridgeError, StoreError, StoreUnavailableError
-from .._scrub import scrub_text
+from .._core.errors import InvalidInputError, SamBridgeError, StoreError, StoreUnavailableError
+from .._core.scrub import scrub_text
 from . import KEYVAULT_CREDENTIALS as CREDENTIAL_CHOICES
 from . import split_vault_options
 from ._base import MetadataValue, Secret, SecretStore, check_entry_name, check_value, normalize_metadata
@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from azure.core.credentials import AccessToken as AzureAccessToken
 
     from .._config import Profile
-    from .._http import RetryPolicy
+    from .._auth.http import RetryPolicy
 
 log = logging.getLogger("bridge.stores.keyvault")
 
@@ -191,8 +191,8 @@ class ProfileCredential:
     def get_token(self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, **_: Any) -> AzureAccessToken:
         from azure.core.credentials import AccessToken as AzureAccessToken
 
-        from .._client import build_app, call
-        from .._constants import ENV_CLIENT_SECRET
+        from .._auth.client import build_app, call
+        from .._core.constants import ENV_CLIENT_SECRET
 
         profile = self.profile
         if profile.credential != "secret":
@@ -276,7 +276,7 @@ class KeyVaultStore(SecretStore):
             return ProfileCredential(self.profile)
         from azure.identity import DefaultAzureCredential
 
-        kwargs: dict[str, Any] = {"instance_discovery": False}  # as bridge._client: no discovery call
+        kwargs: dict[str, Any] = {"instance_discovery": False}  # as bridge._auth.client: no discovery call
         if not os.environ.get("AZURE_AUTHORITY_HOST") and self.profile is not None:
             kwargs["authority"] = self.profile.authority_host  # a sovereign cloud's or the emulator's
         if self.ca_bundle:
@@ -289,7 +289,7 @@ class KeyVaultStore(SecretStore):
     def _transport(self) -> Any:
         from azure.core.pipeline.transport import RequestsTransport
 
-        from .._http import build_session, policy_from_environment
+        from .._auth.http import build_session, policy_from_environment
 
         # SAM_BRIDGE_HTTP_TIMEOUT / _RETRY_BUDGET bound a vault outage as they bound the authority's.
         session = build_session(self.ca_bundle, policy=self.retry_policy or policy_from_environment())
@@ -299,7 +299,7 @@ class KeyVaultStore(SecretStore):
     def client(self) -> SecretClient:
         with self._client_lock:
             if self._client is None:
-                from .._http import is_loopback
+                from .._auth.http import is_loopback
 
                 self._client = SecretClient(
                     self.vault_url,
@@ -308,7 +308,7 @@ class KeyVaultStore(SecretStore):
                     # The challenge names https://vault.azure.net; only a loopback vault (the emulator)
                     # may answer for it. Real vaults keep the SDK's check.
                     verify_challenge_resource=not is_loopback(urlsplit(self.vault_url).hostname),
-                    retry_total=0,  # bridge._http retries, with a time budget; no second layer
+                    retry_total=0,  # bridge._auth.http retries, with a time budget; no second layer
                     connection_timeout=10,
                     read_timeout=30,
                 )

@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     args = parser.parse_args(argv)
 
-    from .._scrub import ScrubbingFilter
+    from .._core.scrub import ScrubbingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ScrubbingFilter())

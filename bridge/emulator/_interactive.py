@@ -10,7 +10,8 @@ import uuid
 from typing import Any, Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from . import _errors, _pages
+from . import _errors
+from . import _pages
 from ._directory import ALIASES, App, Directory, Tenant
 from ._errors import AadError
 from ._oauth import RequestInfo

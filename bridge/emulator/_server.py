@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable, Mapping
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import _errors, _faults
+from . import _errors
+from . import _faults
 from ._control import ControlApi
 from ._directory import SeedError
 from ._errors import AadError, Throttled

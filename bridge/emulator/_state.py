@@ -15,7 +15,7 @@ from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Mapping
 
-from .._scrub import fingerprint, scrub
+from .._core.scrub import fingerprint, scrub
 from . import _errors
 from ._directory import App, Directory, SeedError, Tenant, User
 from ._errors import AadError, Throttled

@@ -35,7 +35,7 @@ class EmulatorClient:
         self.ca_bundle = ca_bundle
         self.partner_tenant = partner_tenant
         if session is None:
-            from .._http import build_session
+            from .._auth.http import build_session
 
             session = build_session(ca_bundle)
         self._session = session

@@ -100,7 +100,7 @@ class KvFault:
 
 
 def _fingerprint(value: str) -> str:
-    from .._scrub import fingerprint
+    from .._core.scrub import fingerprint
 
     return fingerprint(value)
 
@@ -610,7 +610,7 @@ class KeyVaultApp:
 
 
 def _unverified_audience(token: str) -> str | None:
-    from .._tokens import claims_of
+    from .._core.tokens import claims_of
 
     aud = claims_of(token).get("aud")
     return aud if isinstance(aud, str) else None
@@ -661,7 +661,7 @@ def jwks_validator(
     import jwt
     from jwt.algorithms import RSAAlgorithm
 
-    from .._http import build_session
+    from .._auth.http import build_session
 
     session = build_session(ca_bundle)
     keys: dict[str, Any] = {}

@@ -6,8 +6,8 @@ import json
 import pytest
 
 import bridge
-from bridge import _batch
-from bridge._scrub import fingerprint
+from bridge._services import batch as _batch
+from bridge._core.scrub import fingerprint
 from tests.fixtures.directory import with_customers
 
 GRAPH = "https://graph.microsoft.com/.default"

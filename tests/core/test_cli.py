@@ -133,7 +133,7 @@ def test_version_and_rpc_never_import_the_cli_framework(isolated_env):
         "from bridge._entry import main\n"
         "sys.stdin = io.StringIO('{}')\n"
         "codes = [main(['--version']), main(['rpc', '--verbose'])]\n"
-        "print(codes, sorted(m for m in ('typer', 'click', 'bridge._cli') if m in sys.modules))\n"
+        "print(codes, sorted(m for m in ('typer', 'click', 'bridge.cli.app') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=isolated_env)
     assert out.stdout.splitlines()[-1] == "[0, 2] []", out.stdout + out.stderr

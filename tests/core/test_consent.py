@@ -7,7 +7,7 @@ import pytest
 import requests
 
 import bridge
-from bridge._consent import consent
+from bridge._services.consent import consent
 from tests.emulator._helpers import browser_sign_in
 
 

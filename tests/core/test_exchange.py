@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 import bridge
-from bridge._exchange import exchange, status
-from bridge._validate import SamBridgeWarning
-from bridge._scrub import fingerprint
+from bridge._services.exchange import exchange, status
+from bridge._core.validate import SamBridgeWarning
+from bridge._core.scrub import fingerprint
 
 GRAPH = "https://graph.microsoft.com/.default"
 ARM = "https://management.azure.com/.default"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import bridge
-from bridge._exchange import exchange, status
+from bridge._services.exchange import exchange, status
 
 GRAPH = "https://graph.microsoft.com/.default"
 

@@ -1,4 +1,4 @@
-"""bridge._rpc_inprocess, the host the PowerShell module's in-process transport calls through
+"""bridge.rpc.host, the host the PowerShell module's in-process transport calls through
 pythonnet, driven here from Python the way the module drives it: start a call, read its lines, answer,
 finish. The module's side is tested in Pester (tests/pester/InProcess.Tests.ps1 and the whole suite's
 in-process pass)."""
@@ -13,7 +13,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from bridge import _rpc, _rpc_inprocess as host
+from bridge.rpc import protocol as _rpc
+from bridge.rpc import host
 
 
 def _request(command: str, **args: Any) -> str:

@@ -1,4 +1,4 @@
-"""The batch RPC commands (bridge._rpc_batch) against the emulator: one streamed outcome per tenant
+"""The batch RPC commands (bridge.rpc.batch) against the emulator: one streamed outcome per tenant
 before a summary, the single commands' shapes, errors per tenant or per request, and one discovery
 request per batch."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import bridge
-from bridge import _rpc
-from bridge._http import clear_discovery_cache
+from bridge.rpc import protocol as _rpc
+from bridge._auth.http import clear_discovery_cache
 
 GRAPH = "https://graph.microsoft.com/.default"
 

@@ -1,6 +1,6 @@
 """Doctor-suite fixtures and helpers.
 
-Most tests call `bridge._doctor.diagnose()` in this process (the same code `sam-bridge doctor` runs,
+Most tests call `bridge._services.doctor.diagnose()` in this process (the same code `sam-bridge doctor` runs,
 against the real emulator over HTTPS, at a fraction of a subprocess's cost); the CLI contract itself
 (text lines, `--json`, exit codes, `--tenant`) is tested through `python -m bridge doctor`.
 
@@ -34,7 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def diagnose(handle: Any, **kwargs: Any) -> dict[str, Any]:
     """Findings of one doctor run by check name (the order is asserted where it matters)."""
-    from bridge._doctor import diagnose as run
+    from bridge._services.doctor import diagnose as run
 
     findings = run(handle.profile.name, **kwargs)
     by_check = {f.check: f for f in findings}

@@ -84,7 +84,7 @@ def test_clock_skew(consented_profile, skewed_authority, server_offset, status, 
 
 
 def test_doctor_sees_the_authority_as_it_answers_now(consented_profile):
-    """bridge._http caches discovery documents per process for an hour; doctor must not report a
+    """bridge._auth.http caches discovery documents per process for an hour; doctor must not report a
     cached document (nor the clock of an old response) as the authority's state now."""
     assert diagnose(consented_profile)["authority"].status == "ok"  # the document is now cached
     consented_profile.emulator.add_fault("missing_fields", target="discovery", count=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge._exchange import import_refresh_token
+from bridge._services.exchange import import_refresh_token
 from tests.doctor.conftest import GRAPH_DEFAULT, PARTNER_CENTER, cli_json, diagnose, iso_days_ago, rewrite_refresh_token_metadata
 from tests.fixtures.profiles import device_code_consent
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bridge._scrub import fingerprint
+from bridge._core.scrub import fingerprint
 from bridge.emulator import EmulatorControlError
 
 from ._helpers import GRAPH, PARTNER_CENTER, browser_sign_in

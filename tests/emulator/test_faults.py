@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from bridge._http import ResponseTooLarge, ResponseTruncated
+from bridge._auth.http import ResponseTooLarge, ResponseTruncated
 
 from ._helpers import GRAPH, post_token
 

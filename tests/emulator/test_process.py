@@ -52,7 +52,7 @@ def test_state_dir_keeps_ca_and_signing_key(tmp_path):
         process = start_emulator_process(["--state-dir", str(state)], stderr_dir=tmp_path)
         try:
             ca = process.info["ca_bundle"]
-            from bridge._http import build_session
+            from bridge._auth.http import build_session
 
             jwks = build_session(ca).get(f"{process.info['authority_host']}/common/discovery/v2.0/keys").json()
             kids.append((open(ca).read(), jwks["keys"][0]["kid"]))
@@ -87,7 +87,7 @@ def test_start_in_thread_and_token_validation_for_resource_emulators():
         client = handle.client()
         assert client.health()["status"] == "ok"
         state = handle.state
-        from bridge._http import build_session
+        from bridge._auth.http import build_session
         import msal
 
         app = msal.ConfidentialClientApplication(

@@ -257,7 +257,7 @@ function Remove-SamTestStandIn {
 }
 
 function Get-SamTestFingerprint {
-    # bridge._scrub.fingerprint: the first 12 hex digits of SHA-256, as the emulator's log shows tokens.
+    # bridge._core.scrub.fingerprint: the first 12 hex digits of SHA-256, as the emulator's log shows tokens.
     param([string] $Value)
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try {

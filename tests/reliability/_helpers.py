@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from bridge._scrub import fingerprint
+from bridge._core.scrub import fingerprint
 
 GRAPH = "https://graph.microsoft.com/.default"
 # Kinds after which the emulator did not act on the request (no code redeemed, no token issued).
@@ -67,7 +67,7 @@ def file_bytes(path: Path) -> bytes:
 
 def assert_still_redeems(handle: Any, refresh_token: str) -> None:
     """The stored refresh token is `refresh_token`, and the emulator still accepts it (faults cleared)."""
-    from bridge._exchange import exchange
+    from bridge._services.exchange import exchange
 
     emulator = handle.emulator
     emulator.clear_faults()
@@ -82,7 +82,7 @@ def assert_still_redeems(handle: Any, refresh_token: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The CLI in this process: `bridge._cli.main(argv)` with stdin, stdout and stderr captured. Cheap
+# The CLI in this process: `bridge.cli.app.main(argv)` with stdin, stdout and stderr captured. Cheap
 # enough for thousands of generated inputs; the subprocess runs elsewhere show the real process
 # behaves the same.
 # ---------------------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def run_cli(*argv: str, input: str = "", env: dict[str, str] | None = None) -> s
     import sys
     import warnings
 
-    from bridge._cli import main
+    from bridge.cli.app import main
 
     root = logging.getLogger()
     saved_logging = (list(root.handlers), root.level,

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bridge._api import load_profile, store_for
-    from bridge._errors import SamBridgeError
+    from bridge._core.errors import SamBridgeError
 
     profile = load_profile(args.profile, config=args.config)
     store = store_for(profile)
@@ -43,14 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         report["attempted"] += 1
         try:
             if args.mode == "exchange":
-                from bridge._exchange import exchange
+                from bridge._services.exchange import exchange
 
                 token = exchange(profile, store, [args.scope], force_refresh=True)
                 assert not token.from_cache
                 report["succeeded"] += 1
             else:
-                from bridge._batch import tokens
-                from bridge._exchange import AccessTokenCache
+                from bridge._services.batch import tokens
+                from bridge._services.exchange import AccessTokenCache
 
                 # As a batch an hour later: the cached access tokens have expired, every tenant redeems.
                 AccessTokenCache(profile, store).clear()

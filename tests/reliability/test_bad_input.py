@@ -4,7 +4,7 @@ already stored is lost (the config and store files are compared byte for byte be
 Inputs reach sam-bridge from the command line, the Python API, the config file, the store file,
 certificate files and the network (hostile token responses, served over real HTTPS by a proxy in
 front of the emulator that rewrites what the emulator really answered). The CLI cases run
-`bridge._cli.main` in this process (see `_helpers.run_cli`); a sample also runs as subprocesses.
+`bridge.cli.app.main` in this process (see `_helpers.run_cli`); a sample also runs as subprocesses.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from typing import Any, Callable
 import pytest
 
 import bridge
-from bridge._errors import InvalidInputError, SamBridgeError
-from bridge._scrub import fingerprint
+from bridge._core.errors import InvalidInputError, SamBridgeError
+from bridge._core.scrub import fingerprint
 from tests.fixtures.profiles import ProfileHandle
 from tests.reliability._helpers import GRAPH, acted_on, assert_refused, last_seq, requests_to, run_cli
 
@@ -167,7 +167,7 @@ def test_plain_http_only_to_loopback_and_only_in_test_mode(home: Path, figures: 
     _refuse(figures, "authority host", ("token", "--profile", "contoso"), 3, "uses plain http",
             keep=(home / "config.toml",))
     # And the transport refuses it whatever a caller built: no request leaves for plain http.
-    from bridge._http import build_session
+    from bridge._auth.http import build_session
 
     with pytest.raises(InvalidInputError, match="only https is allowed"):
         build_session().get("http://127.0.0.1:9/")
@@ -439,12 +439,12 @@ class HostileProxy:
     """
 
     def __init__(self, emulator: Any) -> None:
-        from bridge._http import build_session
+        from bridge._auth.http import build_session
         from bridge.emulator._pki import Pki
 
         self.emulator = emulator
         self.upstream = emulator.authority_host
-        self.session = build_session(emulator.ca_bundle, policy=__import__("bridge._http", fromlist=["x"]).RetryPolicy(attempts=0))
+        self.session = build_session(emulator.ca_bundle, policy=__import__("bridge._auth.http", fromlist=["x"]).RetryPolicy(attempts=0))
         self.mutate: Callable[[dict[str, Any]], Any] = lambda body: body
         proxy = self
 

@@ -23,8 +23,8 @@ from typing import Any, Mapping
 import pytest
 
 import bridge
-from bridge._errors import ServiceError, ThrottledError
-from bridge._scrub import fingerprint
+from bridge._core.errors import ServiceError, ThrottledError
+from bridge._core.scrub import fingerprint
 from tests.fixtures.emulator import REPO_ROOT
 from tests.fixtures.profiles import ProfileHandle, device_code_consent, make_profile
 from tests.reliability._helpers import (
@@ -213,7 +213,7 @@ DISCOVERY_CASES = [
 @pytest.mark.parametrize("case", DISCOVERY_CASES, ids=str)
 def test_discovery(case: Case, via: str, consented_profile: ProfileHandle, figures: Any,
                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from bridge._http import clear_discovery_cache
+    from bridge._auth.http import clear_discovery_cache
 
     handle, emulator = consented_profile, consented_profile.emulator
     rt = handle.refresh_token()
@@ -239,7 +239,7 @@ def test_discovery(case: Case, via: str, consented_profile: ProfileHandle, figur
 
 def test_a_bad_discovery_answer_is_not_cached_for_the_next_exchange(consented_profile: ProfileHandle, figures: Any) -> None:
     """A long-running process (a batch, the PowerShell host) must recover once the authority does."""
-    from bridge._http import clear_discovery_cache
+    from bridge._auth.http import clear_discovery_cache
 
     handle, emulator = consented_profile, consented_profile.emulator
     clear_discovery_cache()
@@ -342,7 +342,7 @@ PARTNERCENTER_CASES = [
 @pytest.mark.parametrize("case", PARTNERCENTER_CASES, ids=str)
 def test_partner_center_customer_list(case: Case, via: str, consented_profile: ProfileHandle, figures: Any,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from bridge._batch import partner_center_customers
+    from bridge._services.batch import partner_center_customers
 
     # No customers list in the profile, so --all-customers asks (the emulator's) Partner Center.
     handle = consented_profile.with_profile(customers=(), partner_center_url=consented_profile.emulator.info["partner_center_url"])
@@ -526,7 +526,7 @@ def test_key_vault_outage_while_writing_back_the_rotated_token(keyvault: Any, va
 
 _READ_STORE = """
 import sys
-from bridge._scrub import fingerprint
+from bridge._core.scrub import fingerprint
 from bridge._stores.keyring_store import KeyringStore
 stored = KeyringStore(sys.argv[1]).get("locked/refresh-token")
 print(fingerprint(stored.value) if stored else "none")

@@ -266,7 +266,7 @@ def test_no_secret_leaks_from_any_command(sentinel_emulator: Any, keyvault: Any,
             scan.outputs += [Output("consent", "stdout", out.encode()), Output("consent", "stderr", err.encode())]
             scan.learn_store(store)
             # The confidential profiles get refresh tokens of their own apps (as `consent --print-url` stores them).
-            from bridge._certs import load_certificate
+            from bridge._auth.certs import load_certificate
 
             credential = load_certificate(pfx, cert_password.encode()).msal_credential()
             for profile, app in (("sec", emulator.secret_app(secret=client_secret)), ("crt", emulator.cert_app(credential))):
@@ -362,9 +362,9 @@ def test_reprs_show_no_secret(consented_profile: Any, figures: Any) -> None:
     """Every object that holds a secret keeps it out of repr() and str()."""
     import bridge
     from bridge._api import store_for
-    from bridge._certs import load_certificate
-    from bridge._consent import ConsentResult
-    from bridge._exchange import Redemption, exchange, read_refresh_token, redeem
+    from bridge._auth.certs import load_certificate
+    from bridge._services.consent import ConsentResult
+    from bridge._services.exchange import Redemption, exchange, read_refresh_token, redeem
     from bridge._targets import connect_parameters
 
     handle = consented_profile

@@ -2,7 +2,7 @@
 own error, and accepts only what its contract promises.
 
 The API-level properties are cheap and run many examples; the CLI-level ones call
-`bridge._cli.main` in this process (exit code, stderr, no traceback) and run fewer. All of them use
+`bridge.cli.app.main` in this process (exit code, stderr, no traceback) and run fewer. All of them use
 `derandomize=True` and no example database, so CI runs the same cases every time; each executed
 example is counted and the session summary prints the total (docs/RELIABILITY.md quotes it).
 """
@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bridge import _validate as v
-from bridge._errors import ConfigError, InvalidInputError, ServiceError, StoreError
+from bridge._core import validate as v
+from bridge._core.errors import ConfigError, InvalidInputError, ServiceError, StoreError
 from tests.reliability._helpers import run_cli
 from tests.reliability.conftest import FIGURES
 
@@ -234,7 +234,7 @@ def test_service_url(value: str, test_mode: bool) -> None:
             os.environ["SAM_BRIDGE_ALLOW_HTTP_LOOPBACK"] = previous
     from urllib.parse import urlsplit
 
-    from bridge._http import is_loopback
+    from bridge._auth.http import is_loopback
 
     parts = urlsplit(result)
     assert parts.scheme in ("https", "http") and parts.hostname and not parts.path and not parts.query
@@ -266,7 +266,7 @@ def test_store_uri(value: str) -> None:
 @given(token_response)
 def test_token_response_validation(response: dict[str, Any]) -> None:
     count("token response")
-    from bridge._client import MAX_EXPIRES_IN, validate_token_response
+    from bridge._auth.client import MAX_EXPIRES_IN, validate_token_response
 
     try:
         validate_token_response(response, "https://login.example.com/tenant")
@@ -289,7 +289,7 @@ def test_token_response_validation(response: dict[str, Any]) -> None:
 @given(json_value)
 def test_error_responses_map_without_failing(response: Any) -> None:
     count("error response")
-    from bridge import _errors
+    from bridge._core import errors as _errors
 
     if not isinstance(response, dict):
         response = {"error": response}
@@ -304,7 +304,7 @@ def test_error_responses_map_without_failing(response: Any) -> None:
 def test_json_api_answers(body: bytes) -> None:
     """Whatever an authority sends, the JSON-API check gives JSON or a refusal, never a crash."""
     count("http body")
-    from bridge._http import _NOT_JSON, _json_or_none
+    from bridge._auth.http import _NOT_JSON, _json_or_none
 
     parsed = _json_or_none(body)
     if parsed is not _NOT_JSON:
@@ -326,7 +326,7 @@ def _valid_certificate() -> bytes:
 @given(st.data())
 def test_certificate_bytes(data: st.DataObject) -> None:
     count("certificate")
-    from bridge._certs import load_certificate
+    from bridge._auth.certs import load_certificate
 
     valid = _valid_certificate()
     kind = data.draw(st.sampled_from(["random", "flipped", "truncated", "spliced"]))
@@ -448,7 +448,7 @@ def test_status_of_any_stored_record(metadata: dict[str, Any], warn_days: float)
     """`status` reads records other tools (or hands) wrote; it reports, it never crashes."""
     count("stored record")
     from bridge._config import Profile
-    from bridge._exchange import status
+    from bridge._services.exchange import status
     from bridge._stores.memory import MemoryStore
 
     store = MemoryStore("prop-status")
@@ -471,7 +471,7 @@ def test_status_of_any_stored_record(metadata: dict[str, Any], warn_days: float)
 def test_refresh_token_import(value: str) -> None:
     count("refresh token import")
     from bridge._config import Profile
-    from bridge._exchange import import_refresh_token
+    from bridge._services.exchange import import_refresh_token
     from bridge._stores.memory import MemoryStore
 
     store = MemoryStore("prop-import")

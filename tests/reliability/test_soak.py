@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from bridge._scrub import fingerprint
+from bridge._core.scrub import fingerprint
 from tests.fixtures.emulator import REPO_ROOT
 from tests.fixtures.profiles import ProfileHandle
 from tests.reliability._helpers import GRAPH, acted_on, faulted, last_seq

@@ -19,7 +19,7 @@ ENTRY = "contoso/refresh-token"
 
 def issued_at(base: float, worker: int, workers: int, iteration: int) -> str:
     """A distinct instant per (worker, iteration): later iterations are always newer, across workers too."""
-    from bridge._tokens import iso
+    from bridge._core.tokens import iso
 
     moment = datetime.fromtimestamp(base, timezone.utc) + timedelta(seconds=iteration * workers + worker)
     return iso(moment)
@@ -32,7 +32,7 @@ def token_for(worker: int, iteration: int) -> str:
 def write_rt(args: argparse.Namespace) -> dict[str, Any]:
     """N rotations through write_refresh_token, each issued later than this worker's previous one."""
     from bridge._config import Profile
-    from bridge._exchange import write_refresh_token
+    from bridge._services.exchange import write_refresh_token
     from bridge._stores import open_store
 
     store = open_store(args.uri, **json.loads(args.context))
@@ -70,7 +70,7 @@ def put_loop(args: argparse.Namespace) -> dict[str, Any]:
 def exchange_loop(args: argparse.Namespace) -> dict[str, Any]:
     """N forced exchanges of one profile (each one a network redemption and a rotation)."""
     from bridge._api import load_profile, store_for
-    from bridge._exchange import exchange
+    from bridge._services.exchange import exchange
 
     profile = load_profile(args.profile, config=args.config)
     store = store_for(profile)

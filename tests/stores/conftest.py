@@ -41,7 +41,7 @@ class KeyVaultEndpoint:
     server: Any = None  # the in-process KeyVaultServer, when this suite started one
 
     def __post_init__(self) -> None:
-        from bridge._http import build_session
+        from bridge._auth.http import build_session
 
         self._session = build_session(self.ca_bundle)
 

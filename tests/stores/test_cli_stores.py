@@ -3,7 +3,7 @@ and `keyvault import-cipp` from a CIPP-style vault.
 
 Persistent backends run the real console entry in subprocesses with SAM_BRIDGE_CONFIG and
 SAM_BRIDGE_CACHE_DIR in a temp dir; the memory store lives in one process, so its commands run
-through the same entry point (`bridge._cli.main`) in this process.
+through the same entry point (`bridge.cli.app.main`) in this process.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bridge._tokens import parse_iso
+from bridge._core.tokens import parse_iso
 from tests.fixtures.emulator import REPO_ROOT
 from tests.stores.conftest import SECRET_APP, SECRET_APP_SECRET, KeyVaultEndpoint, StoreCase
 
@@ -33,7 +33,7 @@ def run_cli(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess
 
 
 def run_in_process(args: list[str], stdin: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    from bridge._cli import main
+    from bridge.cli.app import main
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = main(args)
@@ -136,7 +136,7 @@ def test_import_cipp_creates_a_working_profile(
     assert token.returncode == 0, token.stderr
     assert json.loads(token.stdout)["tenant_id"] == keyvault.tenant
     redeemed = [r for r in emulator.requests() if r.get("grant_type") == "refresh_token" and r["status"] == 200]
-    from bridge._scrub import fingerprint
+    from bridge._core.scrub import fingerprint
 
     assert redeemed[-1]["presented_rt"] == fingerprint(cipp_vault["refresh_token"])
     names = {s["name"] for s in keyvault.secrets()}

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bridge._errors import InvalidInputError
-from bridge._scrub import fingerprint
+from bridge._core.errors import InvalidInputError
+from bridge._core.scrub import fingerprint
 from tests.stores import _workers
 from tests.stores.conftest import StoreCase, finish, run_worker
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge._errors import StoreError, StoreUnavailableError
+from bridge._core.errors import StoreError, StoreUnavailableError
 from bridge._stores.file import FileStore
-from bridge._validate import SamBridgeWarning
+from bridge._core.validate import SamBridgeWarning
 from tests.stores import _workers
 from tests.stores.conftest import run_worker
 

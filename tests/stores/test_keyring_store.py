@@ -21,7 +21,7 @@ ALTERNATIVES = ("keyvault:https://", "file:", "gnome-keyring-daemon --unlock")
 
 _PROBE = """
 import json
-from bridge._errors import SamBridgeError
+from bridge._core.errors import SamBridgeError
 from bridge._stores.keyring_store import KeyringStore
 store = KeyringStore("sam-bridge-probe")
 out = {}

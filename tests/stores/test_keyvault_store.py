@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bridge._config import Profile
-from bridge._errors import InvalidInputError, StoreUnavailableError
-from bridge._exchange import AccessTokenCache, write_refresh_token
-from bridge._http import RetryPolicy
+from bridge._core.errors import InvalidInputError, StoreUnavailableError
+from bridge._services.exchange import AccessTokenCache, write_refresh_token
+from bridge._auth.http import RetryPolicy
 from bridge._stores import open_store
 from bridge._stores.keyvault import (
     META_CHARS_MAX,
@@ -26,7 +26,7 @@ from bridge._stores.keyvault import (
     entry_name,
     secret_name,
 )
-from bridge._tokens import AccessToken, iso
+from bridge._core.tokens import AccessToken, iso
 from tests.stores.conftest import SECRET_APP, KeyVaultEndpoint
 
 FAST = RetryPolicy(attempts=1, backoff_factor=0.05, backoff_max=0.1, budget_seconds=5, connect_timeout=2)
@@ -186,7 +186,7 @@ def test_compare_before_write_across_machines(keyvault: KeyVaultEndpoint, tmp_pa
 
 
 def test_challenge_without_a_token(keyvault: KeyVaultEndpoint) -> None:
-    from bridge._http import build_session
+    from bridge._auth.http import build_session
 
     response = build_session(keyvault.ca_bundle).get(f"{keyvault.url}/secrets/anything?api-version=7.4")
     assert response.status_code == 401
@@ -197,7 +197,7 @@ def test_challenge_without_a_token(keyvault: KeyVaultEndpoint) -> None:
 
 
 def test_a_token_for_another_audience_is_forbidden(keyvault: KeyVaultEndpoint, emulator: Any) -> None:
-    from bridge._http import build_session
+    from bridge._auth.http import build_session
 
     graph = emulator.secret_app().acquire_token_for_client(["https://graph.microsoft.com/.default"])["access_token"]
     session = build_session(keyvault.ca_bundle)
@@ -217,7 +217,7 @@ def test_a_token_for_another_audience_is_forbidden(keyvault: KeyVaultEndpoint, e
 
 
 def test_a_token_from_another_tenant_is_refused(keyvault: KeyVaultEndpoint, emulator: Any) -> None:
-    from bridge._http import build_session
+    from bridge._auth.http import build_session
 
     other = emulator.secret_app(tenant=emulator.ids.fabrikam).acquire_token_for_client(["https://vault.azure.net/.default"])
     response = build_session(keyvault.ca_bundle).get(
@@ -301,7 +301,7 @@ def test_without_the_sdk_the_store_says_what_to_install(monkeypatch: pytest.Monk
 
 
 def test_a_disabled_latest_version_is_not_called_a_permission_problem(keyvault: KeyVaultEndpoint) -> None:
-    from bridge._errors import StoreError
+    from bridge._core.errors import StoreError
 
     store = _store(keyvault)
     store.client.set_secret("contoso--refresh-token", "rt", enabled=False)
@@ -356,7 +356,7 @@ def test_emulator_checks_its_inputs(keyvault: KeyVaultEndpoint) -> None:
     with pytest.raises(HttpResponseError) as caught:
         client.set_secret("contoso--x", "v", tags={"t": "v" * 257})
     assert caught.value.status_code == 400
-    from bridge._http import build_session
+    from bridge._auth.http import build_session
 
     missing_version = build_session(keyvault.ca_bundle).get(f"{keyvault.url}/secrets?x=1")
     assert missing_version.status_code == 400

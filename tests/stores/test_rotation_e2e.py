@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bridge._scrub import fingerprint
+from bridge._core.scrub import fingerprint
 from tests.fixtures.profiles import device_code_consent, make_profile
 from tests.stores.conftest import finish, run_worker
 

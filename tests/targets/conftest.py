@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 
-from bridge._validate import SamBridgeWarning
+from bridge._core.validate import SamBridgeWarning
 from tests.fixtures.profiles import ProfileHandle, device_code_consent, make_profile
 
 from .standins import StandIn, load_standins, write_modules
@@ -47,7 +47,7 @@ def consented(emulator_server: Any, tmp_path_factory: pytest.TempPathFactory) ->
     """`consented_profile` for a whole module: the session's emulator reset to its seed, a profile
     saved in a config file of its own and consented by the MFA admin (tests.fixtures.profiles), and
     SAM_BRIDGE_CLI in its environment so snippets and samples reach this checkout's CLI."""
-    from bridge._http import clear_discovery_cache
+    from bridge._auth.http import clear_discovery_cache
     from tests.fixtures.emulator import Emulator
 
     emulator = Emulator(emulator_server.info)

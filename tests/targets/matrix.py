@@ -121,7 +121,7 @@ def expected_value(name: str, kind: str, ids: Any) -> str | None:
 
 def assert_binds(case: Case, kind: str, result: dict[str, Any], ids: Any) -> None:
     """A harness result shows the stand-in bound the expected set, names, types, values and audiences."""
-    from bridge._tokens import claims_of
+    from bridge._core.tokens import claims_of
 
     assert result["error"] is None, f"binding failed: {result['error']}\n{result.get('stderr', '')}"
     reports = [o for o in result["outputs"] if isinstance(o, dict) and "parameter_set" in o]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bridge._snippets import runtime_snippet
-from bridge._tokens import claims_of
+from bridge._targets.snippets import runtime_snippet
+from bridge._core.tokens import claims_of
 
 from .conftest import PROFILE_NAME, known_tokens
 

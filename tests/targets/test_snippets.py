@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bridge._snippets import embedded_snippet, ps_string, runtime_snippet
+from bridge._targets.snippets import embedded_snippet, ps_string, runtime_snippet
 from bridge._targets import connect_parameters
 
 from .conftest import PROFILE_NAME, known_tokens, run_pwsh

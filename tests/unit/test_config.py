@@ -3,7 +3,7 @@ import warnings
 import pytest
 
 from bridge._config import Config, Profile
-from bridge._errors import ConfigError, InvalidInputError
+from bridge._core.errors import ConfigError, InvalidInputError
 
 APP = "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bridge import _errors as e
+from bridge._core import errors as e
 
 NBSP = "\u00a0"
 

@@ -9,7 +9,7 @@ import pytest
 
 from bridge import _api
 from bridge._config import Config, Profile
-from bridge._errors import ConfigError
+from bridge._core.errors import ConfigError
 
 APP = "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c"
 

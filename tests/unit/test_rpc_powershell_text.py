@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bridge import _rpc
-from bridge._rpc import powershell_commands
+from bridge.rpc import protocol as _rpc
+from bridge.rpc.protocol import powershell_commands
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import logging
 from collections import OrderedDict
 
-from bridge import _scrub as s
+from bridge._core import scrub as s
 
 
 def test_scrub_masks_secret_fields_deeply():

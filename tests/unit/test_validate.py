@@ -2,8 +2,8 @@ import warnings
 
 import pytest
 
-from bridge import _validate as v
-from bridge._errors import InvalidInputError
+from bridge._core import validate as v
+from bridge._core.errors import InvalidInputError
 
 
 @pytest.mark.parametrize("value", ["4DADF9EC-D547-4AD3-B14E-BDF2CD3D746C", " 4dadf9ec-d547-4ad3-b14e-bdf2cd3d746c "])

@@ -17,7 +17,7 @@ function Get-SamBridgeEngine {
         4. the runtime is pointed at the library and home, initialised without Python's signal
            handlers (Ctrl+C stays PowerShell's), the GIL released for other threads, sys.path made
            the interpreter's (its .pth files processed, so editable installs resolve), and
-           bridge._rpc_inprocess imported and its protocol checked.
+           bridge.rpc.host imported and its protocol checked.
         No MSAL.NET assembly is loaded: Python.Runtime.dll needs none, and the core uses msal for
         Python.
 
@@ -65,7 +65,7 @@ function Start-SamBridgeEngine {
     $info = Get-SamPythonInfo -Python $python.Path
     if ($info -is [string]) { return $info }
     if (-not $info.bridge) { return "$($python.Path) has no sam-bridge package (import bridge fails)." }
-    if (-not $info.host) { return "the sam-bridge of $($python.Path) is older than the in-process transport (no bridge._rpc_inprocess); upgrade it." }
+    if (-not $info.host) { return "the sam-bridge of $($python.Path) is older than the in-process transport (no bridge.rpc.host); upgrade it." }
     if (-not $info.library) {
         return "$($python.Path) has no shared Python library to load in-process (it was built without --enable-shared)."
     }
@@ -90,7 +90,7 @@ function Start-SamBridgeEngine {
         try {
             $bootstrap = [System.Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $info -Compress -Depth 5)))
             $types.PythonEngine::Exec($script:SamBridgeBootstrap.Replace('@INFO@', $bootstrap))
-            $hostModule = $types.Py::Import('bridge._rpc_inprocess')
+            $hostModule = $types.Py::Import('bridge.rpc.host')
             $version = [int]$hostModule.GetAttr('PROTOCOL_VERSION').ToString()
             if ($version -ne 1) { throw "its in-process host speaks protocol $version, this module 1" }
             $record.Start = $hostModule.GetAttr('start')
@@ -309,7 +309,7 @@ print(json.dumps({
     "site_dirs": site_dirs(),
     "library": library(),
     "bridge": bool(spec),
-    "host": any(os.path.isfile(os.path.join(f, "_rpc_inprocess.py")) for f in folders),
+    "host": any(os.path.isfile(os.path.join(f, "rpc", "host.py")) for f in folders),
     "pythonnet_dll": dll,
 }))
 '@

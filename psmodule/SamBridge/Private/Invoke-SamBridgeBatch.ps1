@@ -3,7 +3,7 @@ function Invoke-SamBridgeBatch {
     .SYNOPSIS
         Runs one batch across tenants in the core and writes each tenant's outcome down the calling cmdlet's pipeline as it arrives.
     .DESCRIPTION
-        The core's batch command (token.batch, connect.params.batch in bridge/_rpc_batch.py) runs
+        The core's batch command (token.batch, connect.params.batch in bridge/rpc/batch.py) runs
         the exchanges concurrently on a bounded pool and streams one result event per tenant
         before its response. Each event is handled here while the others are still running: a
         result is converted (-Convert) and written with the cmdlet's WriteObject, so the next

@@ -3,7 +3,7 @@ function Invoke-SamBridgeCore {
     .SYNOPSIS
         Runs one request in the sam-bridge core and returns its result: the module's only way to the core.
     .DESCRIPTION
-        Builds the JSON request of the RPC contract (bridge/_rpc.py), with the secrets turned from
+        Builds the JSON request of the RPC contract (bridge/rpc/protocol.py), with the secrets turned from
         SecureString to text only inside the request, hands it to the transport the module's
         options select (Get-SamBridgeTransport), writes the response's warnings as the calling
         cmdlet's warnings, and returns the result.

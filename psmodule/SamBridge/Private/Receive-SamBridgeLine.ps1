@@ -3,7 +3,7 @@ function Receive-SamBridgeLine {
     .SYNOPSIS
         Handles one line the core wrote while a request runs; the same for every transport.
     .DESCRIPTION
-        Both transports read the core's output as lines of the RPC contract (bridge/_rpc.py): the
+        Both transports read the core's output as lines of the RPC contract (bridge/rpc/protocol.py): the
         child process from its stdout, the in-process bridge from the call's line queue. This
         function decides what each line is, so the transports cannot drift apart:
 

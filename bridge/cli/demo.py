@@ -17,14 +17,14 @@ PARTNER_CENTER = "https://api.partnercenter.microsoft.com/user_impersonation"
 def run(say: Callable[[str], None] = print) -> int:
     import pyotp
 
-    from ._client import entry
-    from ._config import Config, Profile
-    from ._consent import consent
-    from ._errors import SamBridgeError
-    from ._exchange import exchange, status
-    from ._scrub import fingerprint
-    from ._stores import open_store
-    from .emulator import load_seed, start_in_thread
+    from .._auth.client import entry
+    from .._config import Config, Profile
+    from .._services.consent import consent
+    from .._core.errors import SamBridgeError
+    from .._services.exchange import exchange, status
+    from .._core.scrub import fingerprint
+    from .._stores import open_store
+    from ..emulator import load_seed, start_in_thread
 
     seed = load_seed(None)
     admin = next(u for u in seed["users"] if u.get("totp_secret"))

@@ -212,8 +212,8 @@ class Call:
                     _sync_environ(self._environ)
                 if self._cwd:
                     previous_cwd = _enter(self._cwd)
-                from ._logging import configure_logging
-                from ._rpc import serve_stdio
+                from .._core.log import configure_logging
+                from .protocol import serve_stdio
 
                 configure_logging(self._verbose)  # its handler writes to sys.stderr: this call's
                 self.exit_code = serve_stdio(self._answers, self._stdout)  # type: ignore[arg-type]

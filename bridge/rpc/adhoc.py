@@ -13,10 +13,10 @@ import warnings
 from datetime import timedelta
 from typing import Any, Mapping
 
-from . import _validate as v
-from ._errors import InvalidInputError
-from ._rpc import command
-from ._rpc_core import arg, string_list
+from .._core import validate as v
+from .._core.errors import InvalidInputError
+from .protocol import command
+from .core import arg, string_list
 
 # Remediations name the profile to consent again; an ad-hoc call has none, so they say NAME.
 _ADHOC_PROFILE = "NAME"
@@ -42,9 +42,9 @@ def _app_id(args: Mapping[str, Any]) -> str:
 
 @command("token.adhoc")
 def _adhoc(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._config import Config
-    from ._exchange import redeem
-    from ._scrub import remember
+    from .._config import Config
+    from .._services.exchange import redeem
+    from .._core.scrub import remember
 
     mode = arg(args, "mode", str, "refresh_token")
     if mode not in MODES:
@@ -96,8 +96,8 @@ def _adhoc(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | No
 
 def _client_credentials(profile: Any, secret: str | None, scopes: tuple[str, ...], tenant: str) -> Any:
     """An app-only token (New-PartnerAccessToken's ServicePrincipal set without -RefreshToken)."""
-    from ._client import build_app, call
-    from ._tokens import AccessToken, claims_of, utcnow
+    from .._auth.client import build_app, call
+    from .._core.tokens import AccessToken, claims_of, utcnow
 
     if secret is None:
         raise InvalidInputError("an app-only token needs -Credential (the application id and client secret).")

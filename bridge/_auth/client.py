@@ -11,11 +11,11 @@ from typing import Any, Callable, Mapping
 import msal
 import requests
 
-from . import _errors
-from ._config import Profile
-from ._constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
-from ._errors import NotAvailableError, ServiceError, ThrottledError
-from ._http import (
+from .._core import errors as _errors
+from .._config import Profile
+from .._core.constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
+from .._core.errors import NotAvailableError, ServiceError, ThrottledError
+from .http import (
     BridgeSession,
     ResponseNotJson,
     ResponseTooLarge,
@@ -23,9 +23,9 @@ from ._http import (
     build_session,
     policy_from_environment,
 )
-from ._scrub import remember
-from ._stores import SecretStore
-from ._validate import http_loopback_allowed
+from .._core.scrub import remember
+from .._stores import SecretStore
+from .._core.validate import http_loopback_allowed
 
 log = logging.getLogger("bridge.client")
 
@@ -36,7 +36,7 @@ _sessions_lock = threading.Lock()
 def http_session(profile: Profile) -> BridgeSession:
     """One pooled session per trust configuration, shared by every app this process builds.
 
-    It is a JSON-API session: msal only ever gets JSON from it (see bridge._http), so a throttled,
+    It is a JSON-API session: msal only ever gets JSON from it (see bridge._auth.http), so a throttled,
     HTML or cut-off answer becomes one of the errors below instead of msal's logged traceback.
     """
     policy = policy_from_environment()
@@ -71,7 +71,7 @@ def client_credential(profile: Profile, store: SecretStore) -> Any:
             )
         remember(secret)
         return secret
-    from ._certs import ClientCertificate
+    from .certs import ClientCertificate
 
     stored = store.get(entry(profile, ENTRY_CLIENT_CERTIFICATE))
     if not stored:

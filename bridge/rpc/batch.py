@@ -26,16 +26,16 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable, Iterator, Mapping
 
-from . import _validate as v
-from ._errors import InvalidInputError, SamBridgeError
-from ._rpc import command, emit
-from ._rpc_core import arg, profile_and_store, string_list
+from .._core import validate as v
+from .._core.errors import InvalidInputError, SamBridgeError
+from .protocol import command, emit
+from .core import arg, profile_and_store, string_list
 
 
 @command("token.batch")
 def _token_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """Access tokens for one resource in many tenants (the `token` command, once per tenant)."""
-    from ._batch import tokens
+    from .._services.batch import tokens
 
     profile, store = profile_and_store(args, config)
     concurrency = _concurrency(args)
@@ -51,8 +51,8 @@ def _token_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
 @command("connect.params.batch")
 def _params_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """Connect-* parameters for one target in many tenants (`connect.params`, once per tenant)."""
-    from ._batch import connect_parameters
-    from ._rpc_targets import params_result
+    from .._services.batch import connect_parameters
+    from .targets import params_result
 
     profile, store = profile_and_store(args, config)
     concurrency = _concurrency(args)
@@ -85,7 +85,7 @@ def _params_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
 
 
 def _concurrency(args: Mapping[str, Any]) -> int:
-    from ._batch import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+    from .._services.batch import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 
     value = arg(args, "concurrency", int, DEFAULT_CONCURRENCY)
     if not 1 <= value <= MAX_CONCURRENCY:
@@ -97,7 +97,7 @@ def _tenants(args: Mapping[str, Any], profile: Any, store: Any) -> list[str]:
     """The tenants asked for, then (with all_customers) the profile's customers, else Partner Center's list."""
     tenants = list(string_list(args, "tenants") or [])
     if arg(args, "all_customers", bool, False):
-        from ._batch import partner_center_customers
+        from .._services.batch import partner_center_customers
 
         tenants += list(profile.customers) or partner_center_customers(profile, store)
     if not tenants:

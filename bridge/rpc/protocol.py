@@ -15,7 +15,7 @@ response, and an answer is one JSON line on stdin:
     {"event": "message", "text": "To sign in, use a web browser to open ..."}
     {"event": "input", "name": "redirect_url", "prompt": "Redirected URL"}   <- {"value": "http://localhost:..."}
 
-A handler that produces many results (a batch across tenants, `_rpc_batch`) streams each one as an
+A handler that produces many results (a batch across tenants, `rpc.batch`) streams each one as an
 event before the response, with `emit()`: {"event": "result", "tenant": ..., "ok": ..., ...}.
 
 A caller without a channel gets messages on stderr and no input (`ask()` raises InvalidInputError),
@@ -34,8 +34,8 @@ import warnings
 from contextvars import ContextVar
 from typing import IO, Any, Callable, Mapping, Protocol
 
-from ._errors import InvalidInputError, SamBridgeError
-from ._scrub import scrub_text
+from .._core.errors import InvalidInputError, SamBridgeError
+from .._core.scrub import scrub_text
 
 PROTOCOL_VERSION = 1
 log = logging.getLogger("bridge.rpc")
@@ -161,7 +161,7 @@ def serve_stdio(inp: IO[str], out: IO[str]) -> int:
 
 def main(argv: list[str]) -> int:
     """`python -m bridge rpc [--verbose]` without loading the command-line framework."""
-    from ._logging import configure_logging
+    from .._core.log import configure_logging
 
     configure_logging(verbose=any(a in ("--verbose", "-v") for a in argv))
     try:
@@ -242,10 +242,8 @@ def _parse(request_json: str) -> dict[str, Any]:
     return {"command": name, "args": args, "secrets": secrets, "config": config}
 
 
-# Handler modules register themselves with @command when imported.
-_HANDLER_MODULES: tuple[str, ...] = (
-    "._rpc_core", "._rpc_targets", "._rpc_consent", "._rpc_adhoc", "._rpc_profiles", "._rpc_batch",
-)
+# Handler modules register themselves with @command when imported (plain imports, so that the
+# import-direction test sees them).
 _loaded = False
 
 
@@ -253,10 +251,8 @@ def _load_handlers() -> None:
     global _loaded
     if _loaded:
         return
-    from importlib import import_module
+    from . import adhoc, batch, consent, core, profiles, targets  # noqa: F401
 
-    for name in _HANDLER_MODULES:
-        import_module(name, __package__)
     _loaded = True
 
 

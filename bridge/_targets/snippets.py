@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable
 
-from . import _validate as v
-from ._constants import ENV_CLI
-from ._errors import InvalidInputError
-from ._targets import ConnectParameters, Target, get_target, plan, sharepoint_url
-from ._version import __version__
+from .._core import validate as v
+from .._core.constants import ENV_CLI
+from .._core.errors import InvalidInputError
+from . import ConnectParameters, Target, get_target, plan, sharepoint_url
+from .._version import __version__
 
 
 # PowerShell treats the typographic single quotes as quotes too: all of them are doubled.

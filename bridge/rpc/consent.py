@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ._errors import InvalidInputError
-from ._rpc import ask, command, say
-from ._rpc_core import arg
+from .._core.errors import InvalidInputError
+from .protocol import ask, command, say
+from .core import arg
 
 
 @command("consent")
 def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._api import load_profile, store_for
-    from ._consent import DEFAULT_TIMEOUT, METHODS, consent
+    from .._api import load_profile, store_for
+    from .._services.consent import DEFAULT_TIMEOUT, METHODS, consent
 
     method = arg(args, "method", str, "device-code")
     if method not in METHODS:

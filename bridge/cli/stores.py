@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from ._cli import JSON_OPTION, PROFILE_OPTION, _emit, _load, _state, app
+from .app import JSON_OPTION, PROFILE_OPTION, _emit, _load, _state, app
 
 store_app = typer.Typer(help="Check the secret store a profile uses.", no_args_is_help=True)
 keyvault_app = typer.Typer(help="Azure Key Vault: import from CIPP-style vaults.", no_args_is_help=True)
@@ -26,7 +26,7 @@ logging.getLogger("azure").setLevel(logging.ERROR)
 @store_app.command("check")
 def store_check(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Check that the profile's store works here (exit 3 with what to install or configure if not)."""
-    from ._api import store_for
+    from .._api import store_for
 
     p = _load(ctx, profile)
     store = store_for(p)
@@ -51,7 +51,7 @@ def keyvault_import_cipp(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Read CIPP's ApplicationID, ApplicationSecret, TenantID and RefreshToken secrets into a profile."""
-    from ._stores.cipp import import_cipp
+    from .._services.cipp import import_cipp
 
     result = import_cipp(
         vault.removeprefix("keyvault:"),

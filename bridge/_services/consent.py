@@ -18,12 +18,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
-from . import _errors
-from ._client import build_app, call, client_credential
-from ._config import Profile
-from ._errors import ConsentFlowError, InvalidInputError
-from ._exchange import AccessTokenCache, consent_metadata, write_refresh_token
-from ._stores import SecretStore
+from .._core import errors as _errors
+from .._auth.client import build_app, call, client_credential
+from .._config import Profile
+from .._core.errors import ConsentFlowError, InvalidInputError
+from .exchange import AccessTokenCache, consent_metadata, write_refresh_token
+from .._stores import SecretStore
 
 log = logging.getLogger("bridge.consent")
 

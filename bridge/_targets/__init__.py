@@ -18,12 +18,12 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
-from . import _validate as v
-from ._config import Profile
-from ._constants import PARTNER_CENTER_SCOPE
-from ._errors import InvalidInputError
-from ._stores import SecretStore
-from ._tokens import AccessToken
+from .._core import validate as v
+from .._config import Profile
+from .._core.constants import PARTNER_CENTER_SCOPE
+from .._core.errors import InvalidInputError
+from .._stores import SecretStore
+from .._core.tokens import AccessToken
 
 # One `.default` scope per resource (the permissions are the ones consented for the app).
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -645,7 +645,7 @@ def connect_parameters(
     `exchanger` and `record` let a batch over many tenants share one read of the refresh token
     (see `_batch`); by default every token goes through `exchange()`.
     """
-    from ._exchange import exchange, read_refresh_token
+    from .._services.exchange import exchange, read_refresh_token
 
     p = plan(target, module_version, include)
     t = p.target

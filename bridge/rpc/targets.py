@@ -7,15 +7,15 @@ from __future__ import annotations
 import warnings
 from typing import Any, Mapping
 
-from ._rpc import command
-from ._rpc_core import arg, string_list
-from ._validate import SamBridgeWarning
+from .protocol import command
+from .core import arg, string_list
+from .._core.validate import SamBridgeWarning
 
 
 @command("targets")
 def _targets(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """Every target: its cmdlet and module (for module checks and version detection), options, shapes."""
-    from ._targets import TARGETS, TokenParameter
+    from .._targets import TARGETS, TokenParameter
 
     return [
         {
@@ -62,7 +62,7 @@ def _params(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | N
     The target's own warnings (retired module, unverified audience) become response warnings, so
     the caller writes every warning from one list.
     """
-    from ._api import connect_parameters
+    from .._api import connect_parameters
 
     a = _connect_arguments(args)
     result = connect_parameters(
@@ -93,15 +93,15 @@ def params_result(result: Any) -> dict[str, Any]:
 def _snippet(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """`sam-bridge snippet`: a snippet that fetches its tokens at run time (through the module or the
     CLI), or, with embed_tokens, one with live tokens in it."""
-    from ._api import load_profile, store_for
-    from ._snippets import embedded_snippet, module_snippet, runtime_snippet
-    from ._targets import connect_parameters
+    from .._api import load_profile, store_for
+    from .._targets.snippets import embedded_snippet, module_snippet, runtime_snippet
+    from .._targets import connect_parameters
 
     a = _connect_arguments(args)
     target, tenant, version, include, url = a["target"], a["tenant"], a["module_version"], a["include"], a["url"]
     via = arg(args, "via", str, "module")
     if via not in ("module", "cli"):
-        from ._errors import InvalidInputError
+        from .._core.errors import InvalidInputError
 
         raise InvalidInputError(f"a snippet fetches its tokens through 'module' or 'cli', not {via!r}.")
     profile = load_profile(arg(args, "profile", str), config=config)  # an unknown profile fails now

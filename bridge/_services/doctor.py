@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Generator, Iterable, Iterator, Mapping
 
-from ._config import Profile
-from ._constants import DEFAULT_WARN_DAYS, ENV_CLIENT_SECRET, GRAPH_RESOURCE, REFRESH_TOKEN_INACTIVITY_DAYS
-from ._errors import (
+from .._config import Profile
+from .._core.constants import DEFAULT_WARN_DAYS, ENV_CLIENT_SECRET, GRAPH_RESOURCE, REFRESH_TOKEN_INACTIVITY_DAYS
+from .._core.errors import (
     AuthenticationError,
     ClientCredentialError,
     InvalidRefreshTokenError,
@@ -25,8 +25,8 @@ from ._errors import (
     RefreshTokenRevokedError,
     SamBridgeError,
 )
-from ._http import RetryPolicy
-from ._stores import SecretStore
+from .._auth.http import RetryPolicy
+from .._stores import SecretStore
 
 # Entra accepts client assertions and token times within about 5 minutes of its own clock.
 MAX_CLOCK_SKEW_SECONDS = 300
@@ -75,7 +75,7 @@ def _skip(checks: Iterable[str], why: str, fix: str) -> Iterator[Finding]:
 
 def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | None,
          customer_scopes: tuple[str, ...], warn_days: float) -> Iterator[Finding]:
-    from ._api import load_profile, store_for
+    from .._api import load_profile, store_for
 
     try:
         profile = load_profile(profile_name, config=config)
@@ -125,7 +125,7 @@ def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | 
 
 def _config_fix(profile_name: str | None, config: str | None) -> str:
     """What to do about a profile that could not be loaded: create it, or repair the file."""
-    from ._config import Config, config_path
+    from .._config import Config, config_path
 
     path = config_path(config)
     add = f"`sam-bridge profile add {profile_name or 'NAME'} --app-id ID --tenant TENANT`"
@@ -157,9 +157,9 @@ def _skip_customers(profile: Profile, targets: list[str], why: str, fix: str) ->
 
 def _check_discovery(profile: Profile) -> list[Finding]:
     """The authority's OpenID configuration, and the clock skew read from the same response."""
-    from ._client import _transport_error
-    from ._http import build_session
-    from ._validate import http_loopback_allowed
+    from .._auth.client import _transport_error
+    from .._auth.http import build_session
+    from .._core.validate import http_loopback_allowed
 
     url = f"{profile.authority()}/v2.0/.well-known/openid-configuration"
     unreachable = "Fix the authority first."
@@ -191,7 +191,7 @@ def _check_discovery(profile: Profile) -> list[Finding]:
     clock = _check_clock(response.headers.get("Date"), profile)
     if response.status_code != 200 or not isinstance(body, dict) or body.get("error"):
         if isinstance(body, dict) and body.get("error"):
-            from ._errors import codes_of
+            from .._core.errors import codes_of
 
             codes = codes_of(body)
             description = str(body.get("error_description") or body["error"]).splitlines()[0].strip()
@@ -218,11 +218,11 @@ def _check_discovery(profile: Profile) -> list[Finding]:
 
 
 def _fetch_fresh(session: Any, url: str) -> Any:
-    """GET the discovery document from the authority itself, not from bridge._http's process-wide
+    """GET the discovery document from the authority itself, not from bridge._auth.http's process-wide
     discovery cache: doctor must see the authority as it answers now (reachable? its clock now?),
     not a document an earlier call in this process cached up to an hour ago. Clearing that cache
     costs later calls in this process one discovery round trip per authority, nothing else."""
-    from ._http import clear_discovery_cache
+    from .._auth.http import clear_discovery_cache
 
     clear_discovery_cache()
     return session.get(url)
@@ -259,7 +259,7 @@ def _check_clock(date_header: str | None, profile: Profile) -> Finding:
 def _check_credential(profile: Profile, store: SecretStore | None, authority_ok: bool) -> Finding:
     import os
 
-    from ._client import build_app, client_credential
+    from .._auth.client import build_app, client_credential
 
     kind = "public client (no credential)" if profile.is_public_client else f"confidential client ({profile.credential})"
     if not authority_ok:
@@ -287,7 +287,7 @@ def _check_credential(profile: Profile, store: SecretStore | None, authority_ok:
 
 
 def _judge_probe(profile: Profile, kind: str, result: Mapping[str, Any]) -> Finding:
-    from ._errors import codes_of
+    from .._core.errors import codes_of
 
     codes = codes_of(result)
     error = str(result.get("error") or "")
@@ -355,7 +355,7 @@ def _check_loopback(profile: Profile) -> Finding:
 
 def _check_refresh_token(profile: Profile, store: SecretStore, warn_days: float) -> Generator[Finding, None, bool]:
     """The refresh_token and mfa findings; returns whether a refresh token is stored at all."""
-    from ._exchange import status
+    from .exchange import status
 
     consent = f"Run `sam-bridge consent --profile {profile.name}`"
     try:
@@ -414,7 +414,7 @@ _SAME_EVERYWHERE = (RefreshTokenExpiredError, RefreshTokenRevokedError, InvalidR
 def _check_customers(profile: Profile, store: SecretStore, targets: list[str],
                      scopes: tuple[str, ...]) -> Iterator[Finding]:
     """One real exchange per customer tenant: permitted, or refused with Entra's code and a fix."""
-    from ._exchange import exchange
+    from .exchange import exchange
 
     for index, tenant in enumerate(targets):
         check = f"customer:{tenant}"

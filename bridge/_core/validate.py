@@ -10,8 +10,8 @@ import re
 import warnings
 from urllib.parse import urlsplit
 
-from ._constants import ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
-from ._errors import InvalidInputError
+from .constants import ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
+from .errors import InvalidInputError
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
@@ -104,7 +104,7 @@ def _valid_host(host: str) -> bool:
 
 def service_url(value: object, field: str = "authority host") -> str:
     """An https origin (scheme, host, optional port); plain http only to loopback in test mode."""
-    from ._http import is_loopback
+    from .._auth.http import is_loopback
 
     text = _require_text(value, field).rstrip("/")
     parts = _split(text, field)

@@ -10,7 +10,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from ._cli import (
+from .app import (
     ALL_CUSTOMERS_OPTION,
     CONCURRENCY_OPTION,
     PROFILE_OPTION,
@@ -45,7 +45,7 @@ URL_OPTION = typer.Option(
 
 def _describe_value(name: str, value: Any, tokens: tuple[str, ...]) -> str:
     """A parameter value for people: tokens are replaced by their audience and length."""
-    from ._tokens import claims_of
+    from .._core.tokens import claims_of
 
     if name not in tokens:
         return str(value)
@@ -75,14 +75,14 @@ def params_command(
 
     Several tenants (--tenant repeated, --tenants-file, --all-customers) make a batch: one JSON line
     per tenant with --json."""
-    from ._api import store_for
-    from ._targets import connect_parameters
+    from .._api import store_for
+    from .._targets import connect_parameters
 
     p = _load(ctx, profile)
     store = store_for(p)
     tenants = batch_tenants(p, store, tenant, all_customers, tenants_file)
     if tenants is not None:
-        from ._batch import connect_parameters as batch
+        from .._services.batch import connect_parameters as batch
 
         results = batch(p, store, target, tenants, module_version=module_version, include=with_ or (), url=url,
                         concurrency=concurrency)
@@ -126,15 +126,15 @@ def snippet_command(
     ),
 ) -> None:
     """Print a PowerShell snippet (5.1 and 7) that connects the target's Connect-* cmdlet."""
-    from ._snippets import embedded_snippet, runtime_snippet
+    from .._targets.snippets import embedded_snippet, runtime_snippet
 
     p = _load(ctx, profile)  # an unknown profile fails now, not when the snippet runs
     if not embed_tokens:
         config = _state(ctx).config
         typer.echo(runtime_snippet(target, p.name, tenant, module_version, with_ or (), url, config), nl=False)
         return
-    from ._api import store_for
-    from ._targets import connect_parameters
+    from .._api import store_for
+    from .._targets import connect_parameters
 
     result = connect_parameters(p, store_for(p), target, tenant, module_version, with_ or (), url)
     typer.echo(

@@ -37,7 +37,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import MaxRetryError, ResponseError, SSLError
 from urllib3.util.retry import Retry
 
-from ._errors import InvalidInputError
+from .._core.errors import InvalidInputError
 
 log = logging.getLogger("bridge.http")
 
@@ -440,7 +440,7 @@ def policy_from_environment(base: RetryPolicy = DEFAULT_POLICY) -> RetryPolicy:
     import os
     from dataclasses import replace
 
-    from ._constants import ENV_HTTP_RETRY_BUDGET, ENV_HTTP_TIMEOUT
+    from .._core.constants import ENV_HTTP_RETRY_BUDGET, ENV_HTTP_TIMEOUT
 
     changes = {}
     for env, field in ((ENV_HTTP_TIMEOUT, "read_timeout"), (ENV_HTTP_RETRY_BUDGET, "budget_seconds")):

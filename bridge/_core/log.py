@@ -7,7 +7,7 @@ import sys
 
 def configure_logging(verbose: bool) -> None:
     """Warnings only (as 'warning: ...'), or the whole request flow with `verbose`; secrets masked."""
-    from ._scrub import ScrubbingFilter
+    from .scrub import ScrubbingFilter
 
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ._errors import InvalidInputError
-from ._rpc import command
+from .._core.errors import InvalidInputError
+from .protocol import command
 
 
 def arg(args: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
@@ -33,7 +33,7 @@ def string_list(args: Mapping[str, Any], name: str) -> list[str] | None:
 
 
 def profile_and_store(args: Mapping[str, Any], config: str | None):  # type: ignore[no-untyped-def]
-    from ._api import load_profile, store_for
+    from .._api import load_profile, store_for
 
     profile = load_profile(arg(args, "profile", str), config=config)
     return profile, store_for(profile)
@@ -41,7 +41,7 @@ def profile_and_store(args: Mapping[str, Any], config: str | None):  # type: ign
 
 @command("profile.list")
 def _profile_list(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._config import Config
+    from .._config import Config
 
     cfg = Config.load(config)
     return [{"name": p.name, "default": p.name == cfg.default_profile, **p.to_file_dict()} for p in cfg.profiles()]
@@ -49,7 +49,7 @@ def _profile_list(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
 
 @command("profile.show")
 def _profile_show(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._api import load_profile
+    from .._api import load_profile
 
     p = load_profile(arg(args, "profile", str), config=config)
     return {"name": p.name, **p.to_file_dict()}
@@ -57,7 +57,7 @@ def _profile_show(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
 
 @command("profile.add")
 def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._api import add_profile
+    from .._api import add_profile
 
     values: dict[str, Any] = {
         key: arg(args, key, str) for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store")
@@ -88,7 +88,7 @@ def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
 
 @command("profile.remove")
 def _profile_remove(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._api import remove_profile
+    from .._api import remove_profile
 
     profile = remove_profile(arg(args, "profile", str, required=True),
                              keep_secrets=bool(arg(args, "keep_secrets", bool, False)), config=config)
@@ -97,7 +97,7 @@ def _profile_remove(args: Mapping[str, Any], secrets: Mapping[str, Any], config:
 
 @command("token")
 def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._exchange import exchange
+    from .._services.exchange import exchange
 
     profile, store = profile_and_store(args, config)
     token = exchange(
@@ -112,7 +112,7 @@ def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | No
 
 @command("refresh_token.import")
 def _import(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._exchange import import_refresh_token
+    from .._services.exchange import import_refresh_token
 
     profile, store = profile_and_store(args, config)
     meta = import_refresh_token(profile, store, arg(secrets, "refresh_token", str, required=True))
@@ -121,7 +121,7 @@ def _import(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | N
 
 @command("status")
 def _status(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._exchange import status
+    from .._services.exchange import status
 
     profile, store = profile_and_store(args, config)
     return status(profile, store, warn_days=float(arg(args, "warn_days", (int, float), 14))).to_dict()
@@ -129,7 +129,7 @@ def _status(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | N
 
 @command("keepalive")
 def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._exchange import keepalive
+    from .._services.exchange import keepalive
 
     profile, store = profile_and_store(args, config)
     return keepalive(profile, store).to_dict()
@@ -137,7 +137,7 @@ def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str 
 
 @command("doctor")
 def _doctor(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._doctor import diagnose
+    from .._services.doctor import diagnose
 
     findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"))
     return [f.to_dict() for f in findings]

@@ -14,20 +14,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
-from . import _validate as v
-from ._client import build_app, call, client_credential, entry
-from ._config import Profile
-from ._constants import (
+from .._core import validate as v
+from .._auth.client import build_app, call, client_credential, entry
+from .._config import Profile
+from .._core.constants import (
     ACCESS_TOKEN_REUSE_MARGIN_SECONDS,
     DEFAULT_WARN_DAYS,
     ENTRY_ACCESS_TOKENS,
     ENTRY_REFRESH_TOKEN,
     REFRESH_TOKEN_INACTIVITY_DAYS,
 )
-from ._errors import InvalidInputError, NoRefreshTokenError, StoreError
-from ._scrub import fingerprint, remember
-from ._stores import Secret, SecretStore
-from ._tokens import AccessToken, claims_of, iso, parse_iso, utcnow
+from .._core.errors import InvalidInputError, NoRefreshTokenError, StoreError
+from .._core.scrub import fingerprint, remember
+from .._stores import Secret, SecretStore
+from .._core.tokens import AccessToken, claims_of, iso, parse_iso, utcnow
 
 log = logging.getLogger("bridge.exchange")
 

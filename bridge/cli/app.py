@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Optional
 
-from ._version import __version__
+from .._version import __version__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     import click
     import typer.main
 
-    from ._errors import SamBridgeError
-    from ._scrub import scrub_text
+    from .._core.errors import SamBridgeError
+    from .._core.scrub import scrub_text
 
     warnings.showwarning = _show_warning
     _register_features()
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
-    from ._scrub import scrub_text
+    from .._core.scrub import scrub_text
 
     print(f"warning: {scrub_text(str(message))}", file=sys.stderr)
 
@@ -109,7 +109,7 @@ def _root(
 
 
 def _configure_logging(verbose: bool) -> None:
-    from ._logging import configure_logging
+    from .._core.log import configure_logging
 
     configure_logging(verbose)
 
@@ -120,7 +120,7 @@ def _emit(data: Any) -> None:
 
 def _read_stdin_secret(what: str) -> str:
     if sys.stdin is None or sys.stdin.closed:
-        from ._errors import InvalidInputError
+        from .._core.errors import InvalidInputError
 
         raise InvalidInputError(f"{what} must be given on stdin, and stdin is closed.")
     if sys.stdin.isatty():
@@ -131,7 +131,7 @@ def _read_stdin_secret(what: str) -> str:
 
 
 def _load(ctx: typer.Context, name: Optional[str]):  # type: ignore[no-untyped-def]
-    from ._api import load_profile
+    from .._api import load_profile
 
     return load_profile(name, config=_state(ctx).config)
 
@@ -162,9 +162,9 @@ def profile_add(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Create or replace a profile; a secret or certificate goes to the profile's store."""
-    from ._api import add_profile
-    from ._constants import ENV_CERTIFICATE_PASSWORD
-    from ._errors import InvalidInputError
+    from .._api import add_profile
+    from .._core.constants import ENV_CERTIFICATE_PASSWORD
+    from .._core.errors import InvalidInputError
 
     chosen = [flag for flag, on in (("--public-client", public_client), ("--secret-stdin", secret_stdin), ("--certificate", certificate is not None)) if on]
     if len(chosen) > 1:
@@ -198,7 +198,7 @@ def profile_add(
 @profile_app.command("list")
 def profile_list(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     """List the configured profiles."""
-    from ._config import Config
+    from .._config import Config
 
     config = Config.load(_state(ctx).config)
     rows = [{"name": p.name, "default": p.name == config.default_profile, **p.to_file_dict()} for p in config.profiles()]
@@ -231,7 +231,7 @@ def profile_remove(
     keep_secrets: bool = typer.Option(False, "--keep-secrets", help="Leave the refresh token and credential in the store."),
 ) -> None:
     """Remove a profile and, unless --keep-secrets, its entries in the store."""
-    from ._api import remove_profile
+    from .._api import remove_profile
 
     profile = remove_profile(name, keep_secrets=keep_secrets, config=_state(ctx).config)
     typer.echo(f"Profile {profile.name!r} removed.")
@@ -243,9 +243,9 @@ def profile_remove(
 @token_app.command("import")
 def refresh_token_import(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Store an existing refresh token read from stdin (or SAM_BRIDGE_REFRESH_TOKEN)."""
-    from ._api import store_for
-    from ._constants import ENV_REFRESH_TOKEN
-    from ._exchange import import_refresh_token
+    from .._api import store_for
+    from .._core.constants import ENV_REFRESH_TOKEN
+    from .._services.exchange import import_refresh_token
 
     p = _load(ctx, profile)
     token = os.environ.get(ENV_REFRESH_TOKEN) or _read_stdin_secret("Refresh token")
@@ -259,10 +259,10 @@ def refresh_token_import(ctx: typer.Context, profile: Optional[str] = PROFILE_OP
 @token_app.command("remove")
 def refresh_token_remove(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION) -> None:
     """Delete the profile's refresh token and cached access tokens from its store."""
-    from ._api import store_for
-    from ._client import entry
-    from ._constants import ENTRY_REFRESH_TOKEN
-    from ._exchange import AccessTokenCache
+    from .._api import store_for
+    from .._auth.client import entry
+    from .._core.constants import ENTRY_REFRESH_TOKEN
+    from .._services.exchange import AccessTokenCache
 
     p = _load(ctx, profile)
     store = store_for(p)
@@ -285,9 +285,9 @@ def consent_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Sign in once, with MFA, and store the refresh token."""
-    from ._api import store_for
-    from ._consent import consent
-    from ._errors import InvalidInputError
+    from .._api import store_for
+    from .._services.consent import consent
+    from .._core.errors import InvalidInputError
 
     chosen = [m for m, on in (("device-code", device_code), ("browser", browser), ("print-url", print_url)) if on]
     if len(chosen) > 1:
@@ -310,7 +310,7 @@ CONCURRENCY_OPTION = typer.Option(8, "--concurrency", help="Exchanges running at
 
 def batch_tenants(profile, store, tenants, all_customers: bool, tenants_file: Optional[Path]):  # type: ignore[no-untyped-def]
     """The tenants of a batch, or None when the command names at most one tenant."""
-    from ._batch import partner_center_customers, read_tenants_file
+    from .._services.batch import partner_center_customers, read_tenants_file
 
     if not all_customers and tenants_file is None and len(tenants or []) <= 1:
         return None
@@ -379,14 +379,14 @@ def token_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Exchange the stored refresh token for an access token (printed to stdout); several tenants make a batch."""
-    from ._api import store_for
-    from ._exchange import exchange
+    from .._api import store_for
+    from .._services.exchange import exchange
 
     p = _load(ctx, profile)
     store = store_for(p)
     tenants = batch_tenants(p, store, tenant, all_customers, tenants_file)
     if tenants is not None:
-        from ._batch import tokens
+        from .._services.batch import tokens
 
         results = tokens(p, store, scope or None, tenants, concurrency=concurrency)
         stream_batch(results, json_out, lambda t: f"token for {t.audience or t.scopes[0]} until {t.to_dict()['expires_on']}")
@@ -406,8 +406,8 @@ def status_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """When the refresh token was issued and last redeemed, and when it expires from inactivity."""
-    from ._api import store_for
-    from ._exchange import status
+    from .._api import store_for
+    from .._services.exchange import status
 
     p = _load(ctx, profile)
     st = status(p, store_for(p), warn_days=warn_days)
@@ -429,8 +429,8 @@ def status_command(
 @app.command("keepalive")
 def keepalive_command(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Redeem the refresh token once so its 90-day inactivity clock restarts (for a scheduler)."""
-    from ._api import store_for
-    from ._exchange import keepalive
+    from .._api import store_for
+    from .._services.exchange import keepalive
 
     p = _load(ctx, profile)
     st = keepalive(p, store_for(p))
@@ -448,7 +448,7 @@ def doctor_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Check a profile end to end: config, store, authority, clock, app kind, port, token age, MFA, customers."""
-    from ._doctor import diagnose, render
+    from .._services.doctor import diagnose, render
 
     config = _state(ctx).config
     findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None)
@@ -463,7 +463,7 @@ def doctor_command(
 @app.command("demo")
 def demo_command() -> None:
     """Run the whole job offline against the embedded Entra ID emulator (nothing on this machine is touched)."""
-    from ._demo import run
+    from .demo import run
 
     raise typer.Exit(run(typer.echo))
 
@@ -471,7 +471,7 @@ def demo_command() -> None:
 @app.command("rpc", hidden=True)
 def rpc_command() -> None:
     """One JSON request on stdin; interaction events, then one JSON response, on stdout (the PowerShell transport)."""
-    from ._rpc import serve_stdio
+    from ..rpc.protocol import serve_stdio
 
     code = serve_stdio(sys.stdin, sys.stdout)
     if code:
@@ -488,17 +488,11 @@ def emulator_serve(
     state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Keep the CA and signing key here across runs."),
 ) -> None:
     """Run the offline Entra ID emulator in the foreground; prints one JSON line when ready."""
-    from .emulator import serve
+    from ..emulator import serve
 
     serve(port=port, seed=str(seed) if seed else None, state_dir=str(state_dir) if state_dir else None)
 
 
 # Commands of other features live in their own modules and register on `app` when imported.
-_FEATURE_MODULES: tuple[str, ...] = ("._cli_targets", "._cli_stores")
-
-
 def _register_features() -> None:
-    from importlib import import_module
-
-    for name in _FEATURE_MODULES:
-        import_module(name, __package__)
+    from . import stores, targets  # noqa: F401

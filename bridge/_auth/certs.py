@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ._errors import InvalidInputError, StoreError
+from .._core.errors import InvalidInputError, StoreError
 
 
 @dataclass(frozen=True)

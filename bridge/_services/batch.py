@@ -14,11 +14,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from . import _validate as v
-from ._client import client_credential, entry, http_session
-from ._config import Profile
-from ._constants import ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
-from ._errors import (
+from .._core import validate as v
+from .._auth.client import client_credential, entry, http_session
+from .._config import Profile
+from .._core.constants import ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
+from .._core.errors import (
     ClientCredentialError,
     InvalidInputError,
     InvalidRefreshTokenError,
@@ -28,10 +28,10 @@ from ._errors import (
     SamBridgeError,
     ServiceError,
 )
-from ._exchange import AccessTokenCache, Redemption, read_refresh_token, redeem, rotation_metadata, write_refresh_token
-from ._http import sibling_discovery
-from ._stores import SecretStore
-from ._tokens import AccessToken
+from .exchange import AccessTokenCache, Redemption, read_refresh_token, redeem, rotation_metadata, write_refresh_token
+from .._auth.http import sibling_discovery
+from .._stores import SecretStore
+from .._core.tokens import AccessToken
 
 log = logging.getLogger("bridge.batch")
 
@@ -87,7 +87,7 @@ class BatchSession:
 
     def _prefetch_discovery(self) -> None:
         """One discovery request before the workers start: every tenant id's document is then derived
-        from it (bridge._http.sibling_discovery) instead of each tenant costing a round trip. A failure
+        from it (bridge._auth.http.sibling_discovery) instead of each tenant costing a round trip. A failure
         here costs nothing: each tenant then fetches its own, and reports its own error."""
         try:
             http_session(self.profile).get(f"{self.profile.authority()}/v2.0/.well-known/openid-configuration")
@@ -207,7 +207,7 @@ def connect_parameters(profile: Profile, store: SecretStore, target: str, tenant
                        module_version: str | None = None, include: Iterable[str] | str | None = (),
                        url: str | None = None, **options: Any) -> Iterator[TenantResult]:
     """Connect-* parameters for `target` in every tenant."""
-    from ._targets import connect_parameters as single, plan
+    from .._targets import connect_parameters as single, plan
 
     plan(target, module_version, include)  # refuse a bad target or version before taking the lock
 
@@ -237,8 +237,8 @@ def read_tenants_file(path: str) -> list[str]:
 
 def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
     """Every customer tenant the Partner Center API lists for the partner (following its pages)."""
-    from ._client import _transport_error, http_session
-    from ._exchange import exchange
+    from .._auth.client import _transport_error, http_session
+    from .exchange import exchange
 
     token = exchange(profile, store, [PARTNER_CENTER_SCOPE])
     session = http_session(profile)

@@ -23,8 +23,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .. import _validate as v
-from .._errors import ConfigError, InvalidInputError, NotAvailableError
+from .._core import validate as v
+from .._core.errors import ConfigError, InvalidInputError, NotAvailableError
 
 CIPP_APPLICATION_ID = "ApplicationID"
 CIPP_APPLICATION_SECRET = "ApplicationSecret"
@@ -67,7 +67,7 @@ class CippSecrets:
 
 def read_cipp_vault(vault: Any, *, direct_tenant: str | None = None) -> CippSecrets:
     """Read CIPP's secrets from `vault` (a KeyVaultStore); NotAvailableError names any that are missing."""
-    from .._scrub import remember
+    from .._core.scrub import remember
 
     rt_name = v.guid(direct_tenant, "direct tenant") if direct_tenant else CIPP_REFRESH_TOKEN
     wanted = (CIPP_APPLICATION_ID, CIPP_APPLICATION_SECRET, CIPP_TENANT_ID, rt_name)
@@ -109,9 +109,9 @@ def import_cipp(
     """
     from .._api import store_client_secret, store_for
     from .._config import Config
-    from .._constants import ENV_STORE
-    from .._exchange import import_refresh_token
-    from .keyvault import KeyVaultStore
+    from .._core.constants import ENV_STORE
+    from .exchange import import_refresh_token
+    from .._stores.keyvault import KeyVaultStore
 
     name = v.profile_name(profile_name)
     if ca_bundle is not None:

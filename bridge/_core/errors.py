@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from ._scrub import scrub_text
+from .scrub import scrub_text
 
 
 class SamBridgeError(Exception):
