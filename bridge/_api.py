@@ -1,84 +1,18 @@
-"""The Python API: profile names in, tokens and records out. The CLI and the PowerShell bridge call these."""
+"""The facade: profile names (or loaded profiles) in, tokens and records out.
+
+The public API (bridge/__init__.py) and every edge (the CLI, the RPC handlers behind PowerShell)
+call these and nothing below them; docs/ARCHITECTURE.md. Service modules load lazily, inside the
+functions, so that `import bridge` stays cheap."""
 from __future__ import annotations
 
 import os
-import threading
-import warnings
-from collections import OrderedDict
 from typing import Any, Callable, Iterable, Mapping
 
-from ._config import Config, Profile, config_path
-from ._core.constants import DEFAULT_WARN_DAYS, ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET
+from ._config import Config, Profile  # Config: the edges list and find profiles with it
+from ._core.constants import DEFAULT_WARN_DAYS
 from ._core.errors import InvalidInputError
-from ._stores import SecretStore, open_store
 from ._core.tokens import AccessToken
-
-def load_profile(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None, **overrides: Any) -> Profile:
-    """A Profile by name from the config file (or the default profile), with explicit overrides applied."""
-    if isinstance(profile, Profile):
-        return profile.with_changes(**overrides) if overrides else profile
-    if overrides:
-        return Config.load(config).profile(profile, **overrides)
-    return _remembered_profile(profile, config)
-
-
-# A long-lived host (the PowerShell module's in-process transport) loads the same profile for every
-# request, and parsing the TOML file and validating the profile are most of the work of a request
-# answered from the access-token cache. So the result is remembered under a key holding everything
-# it depends on: the config file's path and its exact bytes (read every time: a few microseconds,
-# and no edit can go unseen, whatever the file system's timestamp granularity), the profile asked
-# for, every SAM_BRIDGE_* variable (the environment overrides, SAM_BRIDGE_PROFILE), and the working
-# directory (a relative CA bundle path). A remembered profile whose CA bundle has gone is loaded
-# again (and then fails as it would have). Errors are never remembered; the warnings a load gave
-# are given again on every use, as a fresh load would.
-_PROFILE_MEMO_SIZE = 32
-_profile_memo: "OrderedDict[tuple[Any, ...], tuple[Profile, list[warnings.WarningMessage]]]" = OrderedDict()
-_profile_memo_lock = threading.Lock()
-
-
-def _config_bytes(path: os.PathLike[str] | str) -> bytes | None:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError:
-        return None
-
-
-def _remembered_profile(name: str | None, config: str | os.PathLike[str] | None) -> Profile:
-    path = config_path(config)
-    raw = _config_bytes(path)
-    if raw is None:  # no file (or unreadable): nothing worth remembering, and Config.load says why
-        return Config.load(path).profile(name)
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SAM_BRIDGE_")))
-    try:
-        cwd = os.getcwd()
-    except OSError:
-        cwd = ""
-    key = (str(path), raw, name, cwd, environment)
-    with _profile_memo_lock:
-        hit = _profile_memo.get(key)
-        if hit is not None:
-            _profile_memo.move_to_end(key)
-    if hit is not None and (hit[0].ca_bundle is None or os.path.isfile(hit[0].ca_bundle)):
-        for caught in hit[1]:
-            warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno, source=caught.source)
-        return hit[0]
-    with warnings.catch_warnings(record=True) as given:
-        warnings.simplefilter("always")
-        loaded = Config.load(path).profile(name)
-    for caught in given:
-        warnings.warn_explicit(caught.message, caught.category, caught.filename, caught.lineno, source=caught.source)
-    if _config_bytes(path) == raw:  # not changed while it was being loaded: the key is the truth
-        with _profile_memo_lock:
-            _profile_memo[key] = (loaded, list(given))
-            while len(_profile_memo) > _PROFILE_MEMO_SIZE:
-                _profile_memo.popitem(last=False)
-    return loaded
-
-
-def store_for(profile: Profile) -> SecretStore:
-    """The secret store a profile names."""
-    return open_store(profile.store, ca_bundle=profile.ca_bundle, profile=profile)
+from ._services.profiles import load_profile, store_client_certificate, store_client_secret, store_for
 
 
 def get_token(
@@ -152,31 +86,6 @@ def import_refresh_token(token: str, profile: Profile | str | None = None, *, co
     return run(p, store_for(p), token)
 
 
-def store_client_secret(profile: Profile, secret: str) -> None:
-    """Keep a confidential client's secret in the profile's store (never in the config file)."""
-    from ._auth.client import entry
-
-    secret = (secret or "").strip()
-    if not secret:
-        raise InvalidInputError("no client secret was given on stdin.")
-    store_for(profile).put(entry(profile, ENTRY_CLIENT_SECRET), secret, {"profile": profile.name, "kind": "client-secret"})
-
-
-def store_client_certificate(profile: Profile, data: bytes, password: bytes | None) -> dict[str, Any]:
-    """Load a PEM or PFX certificate, refuse unusable ones, and keep it in the profile's store."""
-    from ._auth.certs import load_certificate
-    from ._auth.client import entry
-
-    cert = load_certificate(data, password)
-    store_for(profile).put(
-        entry(profile, ENTRY_CLIENT_CERTIFICATE),
-        cert.to_store_value(),
-        {"profile": profile.name, "kind": "client-certificate", "thumbprint": cert.thumbprint,
-         "not_after": cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")},
-    )
-    return {"thumbprint": cert.thumbprint, "not_after": cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")}
-
-
 def connect_parameters(
     profile: Profile | str | None,
     target: str,
@@ -242,3 +151,124 @@ def remove_profile(name: str, *, keep_secrets: bool = False, config: str | os.Pa
     cfg.remove_profile(profile.name)
     cfg.save()
     return profile
+
+
+def remove_refresh_token(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> bool:
+    """Delete the profile's refresh token and cached access tokens; False when there was no token."""
+    from ._services.exchange import forget_refresh_token
+
+    p = load_profile(profile, config=config)
+    return forget_refresh_token(p, store_for(p))
+
+
+def refresh_token_fingerprint(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> str | None:
+    """A short fingerprint of the stored refresh token (never the token), or None without one."""
+    from ._services.exchange import stored_refresh_token_fingerprint
+
+    p = load_profile(profile, config=config)
+    return stored_refresh_token_fingerprint(p, store_for(p))
+
+
+def adhoc_token(
+    app_id: str,
+    scopes: tuple[str, ...],
+    tenant: str,
+    *,
+    client_secret: str | None = None,
+    refresh_token: str | None = None,
+) -> tuple[AccessToken, str | None]:
+    """A token for an app the caller names, with nothing stored (New-PartnerAccessToken's sets).
+
+    With `refresh_token`, that token is redeemed once and its rotated successor returned beside
+    the access token; without it, an app-only token (client credentials, needs `client_secret`).
+    """
+    from ._services.adhoc import app_only_token, ephemeral_profile, redeem_given
+
+    profile = ephemeral_profile(app_id, tenant, confidential=client_secret is not None)
+    if refresh_token is None:
+        return app_only_token(profile, client_secret, scopes, tenant), None
+    redemption = redeem_given(profile, client_secret, refresh_token, scopes, tenant)
+    return redemption.access_token, redemption.refresh_token
+
+
+def customer_tenants(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> list[str]:
+    """The profile's customers list, else every customer the Partner Center API lists."""
+    from ._services.batch import partner_center_customers
+
+    p = load_profile(profile, config=config)
+    return list(p.customers) or partner_center_customers(p, store_for(p))
+
+
+def read_tenants_file(path: str) -> list[str]:
+    """Tenant ids or domains from a file, one per line (# comments)."""
+    from ._services.batch import read_tenants_file as read
+
+    return read(path)
+
+
+def batch_tokens(profile: Profile | str | None, scopes: Iterable[str] | None, tenants: Iterable[str], *,
+                 force_refresh: bool = False, config: str | os.PathLike[str] | None = None, **options: Any):  # type: ignore[no-untyped-def]
+    """Access tokens for `scopes` in every tenant, yielded as each tenant completes (TenantResult)."""
+    from ._services.batch import tokens
+
+    p = load_profile(profile, config=config)
+    return tokens(p, store_for(p), scopes, tenants, force_refresh=force_refresh, **options)
+
+
+def batch_connect_parameters(profile: Profile | str | None, target: str, tenants: Iterable[str], *,
+                             config: str | os.PathLike[str] | None = None, **options: Any):  # type: ignore[no-untyped-def]
+    """Connect-* parameters for `target` in every tenant, yielded as each tenant completes."""
+    from ._targets import connect_parameters_batch
+
+    p = load_profile(profile, config=config)
+    return connect_parameters_batch(p, store_for(p), target, tenants, **options)
+
+
+def diagnose(profile: str | None = None, *, config: str | os.PathLike[str] | None = None,
+             tenants: Iterable[str] | None = None):  # type: ignore[no-untyped-def]
+    """`sam-bridge doctor`: every check of a profile, as findings."""
+    from ._services.doctor import diagnose as run
+
+    return run(profile, config=config, tenants=tenants)
+
+
+def render_findings(findings, echo: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+    """The findings as the CLI prints them, one line each."""
+    from ._services.doctor import render
+
+    render(findings, echo)
+
+
+def import_cipp(vault: str, profile: str, **options: Any):  # type: ignore[no-untyped-def]
+    """Read CIPP's secrets from its vault into a profile (docs/STORES.md)."""
+    from ._services.cipp import import_cipp as run
+
+    return run(vault, profile, **options)
+
+
+def targets():  # type: ignore[no-untyped-def]
+    """Every Connect-* target by name (the registry of bridge._targets)."""
+    from ._targets import TARGETS
+
+    return TARGETS
+
+
+def runtime_snippet(*args: Any, **kwargs: Any) -> str:
+    """bridge.runtime_snippet: a snippet that fetches its tokens when it runs."""
+    from ._targets.snippets import runtime_snippet as make
+
+    return make(*args, **kwargs)
+
+
+def embedded_snippet(*args: Any, **kwargs: Any) -> str:
+    """bridge.embedded_snippet: a snippet holding live tokens."""
+    from ._targets.snippets import embedded_snippet as make
+
+    return make(*args, **kwargs)
+
+
+def module_snippet(*args: Any, **kwargs: Any) -> str:
+    """bridge.module_snippet: a snippet that connects through the SamBridge module."""
+    from ._targets.snippets import module_snippet as make
+
+    return make(*args, **kwargs)

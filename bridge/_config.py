@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from ._core.constants import (
     ENV_STORE,
 )
 from ._core.errors import ConfigError, InvalidInputError
+from ._core.files import atomic_write, private_file_lock
 
 CREDENTIAL_KINDS = ("none", "secret", "certificate")
 
@@ -247,32 +247,11 @@ class Config:
         """Write the file atomically with mode 0600, under a lock against concurrent writers."""
         import tomli_w
 
-        from ._stores._base import private_file_lock
-
         # A directory created here is private (the platform's config dir itself already exists).
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with private_file_lock(str(self.path) + ".lock", 30):
             payload = tomli_w.dumps(self._data).encode("utf-8")
             atomic_write(self.path, payload)
-
-
-def atomic_write(path: Path, payload: bytes, mode: int = 0o600) -> None:
-    """Write to a temp file in the same directory, fsync, then rename over the target."""
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix="." + path.name + ".", suffix=".tmp")
-    try:
-        if hasattr(os, "fchmod"):  # mkstemp already creates 0600; not available on Windows
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:

@@ -22,6 +22,6 @@ def main(argv: list[str] | None = None) -> int:
         from .rpc.protocol import main as rpc_main
 
         return rpc_main(args)
-    from .cli.app import main as cli_main
+    from .cli import main as cli_main
 
     return cli_main(args)

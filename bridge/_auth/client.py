@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import msal
 import requests
 
 from .._core import errors as _errors
-from .._config import Profile
 from .._core.constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
 from .._core.errors import NotAvailableError, ServiceError, ThrottledError
 from .http import (
@@ -24,8 +23,11 @@ from .http import (
     policy_from_environment,
 )
 from .._core.scrub import remember
-from .._stores import SecretStore
 from .._core.validate import http_loopback_allowed
+
+if TYPE_CHECKING:  # annotations only: a profile and a store are passed in from the layers above
+    from .._config import Profile
+    from .._stores import SecretStore
 
 log = logging.getLogger("bridge.client")
 

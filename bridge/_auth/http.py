@@ -19,7 +19,6 @@ rules below hold everywhere:
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import random
 import re
@@ -38,6 +37,7 @@ from urllib3.exceptions import MaxRetryError, ResponseError, SSLError
 from urllib3.util.retry import Retry
 
 from .._core.errors import InvalidInputError
+from .._core.validate import is_loopback
 
 log = logging.getLogger("bridge.http")
 
@@ -58,17 +58,6 @@ class RetryPolicy:
 
 
 DEFAULT_POLICY = RetryPolicy()
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class _BudgetRetry(Retry):

@@ -32,7 +32,12 @@ GRAPH_RESOURCE = "https://graph.microsoft.com"
 
 # Entra's refresh-token inactivity limit (MaxInactiveTime, no longer configurable).
 REFRESH_TOKEN_INACTIVITY_DAYS = 90
-DEFAULT_WARN_DAYS = 14
+DEFAULT_WARN_DAYS = 14  # the one default of `status --warn-days`, the RPC and Get-SamRefreshTokenStatus
+# Written here, not in the services, because the edges (option defaults, argument checks) need them too.
+CONSENT_METHODS = ("device-code", "browser", "print-url")
+CONSENT_TIMEOUT = 300.0
+BATCH_CONCURRENCY = 8
+BATCH_MAX_CONCURRENCY = 64
 # An access token with less than this left is treated as expired (msal uses the same margin).
 ACCESS_TOKEN_REUSE_MARGIN_SECONDS = 300
 

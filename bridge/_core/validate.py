@@ -5,6 +5,7 @@ the field, shows what was wrong and what is accepted.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import warnings
@@ -102,10 +103,19 @@ def _valid_host(host: str) -> bool:
     return len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
 
 
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def service_url(value: object, field: str = "authority host") -> str:
     """An https origin (scheme, host, optional port); plain http only to loopback in test mode."""
-    from .._auth.http import is_loopback
-
     text = _require_text(value, field).rstrip("/")
     parts = _split(text, field)
     if parts.scheme not in {"https", "http"} or not parts.hostname:

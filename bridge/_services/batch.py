@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from .._core import validate as v
 from .._auth.client import client_credential, entry, http_session
 from .._config import Profile
-from .._core.constants import ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
+from .._core.constants import BATCH_CONCURRENCY, BATCH_MAX_CONCURRENCY, ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
 from .._core.errors import (
     ClientCredentialError,
     InvalidInputError,
@@ -35,8 +35,8 @@ from .._core.tokens import AccessToken
 
 log = logging.getLogger("bridge.batch")
 
-DEFAULT_CONCURRENCY = 8
-MAX_CONCURRENCY = 64
+DEFAULT_CONCURRENCY = BATCH_CONCURRENCY
+MAX_CONCURRENCY = BATCH_MAX_CONCURRENCY
 
 # Errors about the profile itself, not one tenant: every other tenant would fail the same way.
 _PROFILE_WIDE = (RefreshTokenExpiredError, RefreshTokenRevokedError, InvalidRefreshTokenError,
@@ -201,21 +201,6 @@ def tokens(profile: Profile, store: SecretStore, scopes: Iterable[str] | None, t
     wanted = v.scopes(tuple(scopes) if scopes is not None else profile.scopes)
     return run(profile, store, tenants,
                lambda session, tenant: session.exchange(wanted, tenant, force_refresh=force_refresh), **options)
-
-
-def connect_parameters(profile: Profile, store: SecretStore, target: str, tenants: Iterable[str], *,
-                       module_version: str | None = None, include: Iterable[str] | str | None = (),
-                       url: str | None = None, **options: Any) -> Iterator[TenantResult]:
-    """Connect-* parameters for `target` in every tenant."""
-    from .._targets import connect_parameters as single, plan
-
-    plan(target, module_version, include)  # refuse a bad target or version before taking the lock
-
-    def work(session: BatchSession, tenant: str) -> Any:
-        return single(profile, store, target, tenant, module_version, include, url,
-                      exchanger=session.exchange, record=session.record)
-
-    return run(profile, store, tenants, work, **options)
 
 
 def read_tenants_file(path: str) -> list[str]:

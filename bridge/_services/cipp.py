@@ -107,7 +107,7 @@ def import_cipp(
     profile is created (or its app, tenant and credential replaced). A new profile's store is
     `store`, else SAM_BRIDGE_STORE, else the CIPP vault itself (under sam-bridge's secret names).
     """
-    from .._api import store_client_secret, store_for
+    from .profiles import store_client_secret, store_for
     from .._config import Config
     from .._core.constants import ENV_STORE
     from .exchange import import_refresh_token

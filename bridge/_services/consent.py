@@ -21,14 +21,15 @@ from urllib.parse import parse_qs, urlsplit
 from .._core import errors as _errors
 from .._auth.client import build_app, call, client_credential
 from .._config import Profile
+from .._core.constants import CONSENT_METHODS, CONSENT_TIMEOUT
 from .._core.errors import ConsentFlowError, InvalidInputError
 from .exchange import AccessTokenCache, consent_metadata, write_refresh_token
 from .._stores import SecretStore
 
 log = logging.getLogger("bridge.consent")
 
-METHODS = ("device-code", "browser", "print-url")
-DEFAULT_TIMEOUT = 300.0
+METHODS = CONSENT_METHODS
+DEFAULT_TIMEOUT = CONSENT_TIMEOUT
 
 
 @dataclass(frozen=True)

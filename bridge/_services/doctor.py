@@ -75,7 +75,7 @@ def _skip(checks: Iterable[str], why: str, fix: str) -> Iterator[Finding]:
 
 def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | None,
          customer_scopes: tuple[str, ...], warn_days: float) -> Iterator[Finding]:
-    from .._api import load_profile, store_for
+    from .profiles import load_profile, store_for
 
     try:
         profile = load_profile(profile_name, config=config)

@@ -420,3 +420,15 @@ def keepalive(profile: Profile, store: SecretStore) -> RefreshTokenStatus:
     """Redeem once (bypassing the access-token cache) so the stored token restarts its 90 days."""
     exchange(profile, store, profile.scopes, force_refresh=True)
     return status(profile, store)
+
+
+def forget_refresh_token(profile: Profile, store: SecretStore) -> bool:
+    """Delete the refresh token and the cached access tokens; whether there was a refresh token."""
+    removed = store.delete(entry(profile, ENTRY_REFRESH_TOKEN))
+    AccessTokenCache(profile, store).clear()
+    return removed
+
+
+def stored_refresh_token_fingerprint(profile: Profile, store: SecretStore) -> str | None:
+    stored = store.get(entry(profile, ENTRY_REFRESH_TOKEN))
+    return fingerprint(stored.value) if stored else None

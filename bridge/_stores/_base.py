@@ -14,6 +14,7 @@ from typing import Any, Iterator, List, Mapping, Union
 
 from .._core.constants import APP_NAME, ENV_CACHE_DIR
 from .._core.errors import InvalidInputError, StoreError
+from .._core.files import private_file_lock
 
 # Metadata values are kept flat so every backend (Key Vault tags included) can hold them:
 # JSON scalars and lists of strings (scopes, amr).
@@ -82,21 +83,6 @@ class Secret:
         return f"Secret(value=***, metadata={dict(self.metadata)!r})"
 
     __str__ = __repr__
-
-
-def private_file_lock(path: str | os.PathLike[str], timeout: float):  # type: ignore[no-untyped-def]
-    """A filelock.FileLock whose lock file is created 0600, not 0644 as filelock (3.9) creates it.
-
-    The file is empty, but a world-readable file beside a secret store or the config tells other
-    users what is there; created private, filelock's later opens keep the mode.
-    """
-    from filelock import FileLock
-
-    try:
-        os.close(os.open(os.fspath(path), os.O_WRONLY | os.O_CREAT, 0o600))
-    except OSError:
-        pass  # filelock reports a real problem (an unwritable directory) itself
-    return FileLock(os.fspath(path), timeout=timeout)
 
 
 def state_dir() -> Path:

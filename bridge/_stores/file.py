@@ -85,7 +85,7 @@ class FileStore(SecretStore):
                     pass
 
     def _write(self, entries: dict[str, Any]) -> None:
-        from .._config import atomic_write
+        from .._core.files import atomic_write
 
         payload = json.dumps({"version": _FORMAT_VERSION, "entries": entries}, indent=1, sort_keys=True)
         try:

@@ -15,7 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from .._core import validate as v
@@ -24,6 +24,9 @@ from .._core.constants import PARTNER_CENTER_SCOPE
 from .._core.errors import InvalidInputError
 from .._stores import SecretStore
 from .._core.tokens import AccessToken
+
+if TYPE_CHECKING:
+    from .._services.batch import TenantResult
 
 # One `.default` scope per resource (the permissions are the ones consented for the app).
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -725,3 +728,18 @@ def connect_parameters(
         tenant_id=tenant_id,
         customer=customer,
     )
+
+
+def connect_parameters_batch(profile: Profile, store: SecretStore, target: str, tenants: Iterable[str], *,
+                             module_version: str | None = None, include: Iterable[str] | str | None = (),
+                             url: str | None = None, **options: Any) -> Iterator[TenantResult]:
+    """Connect-* parameters for `target` in every tenant (a batch of `_services.batch`)."""
+    from .._services.batch import BatchSession, run
+
+    plan(target, module_version, include)  # refuse a bad target or version before taking the lock
+
+    def work(session: BatchSession, tenant: str) -> Any:
+        return connect_parameters(profile, store, target, tenant, module_version, include, url,
+                                  exchanger=session.exchange, record=session.record)
+
+    return run(profile, store, tenants, work, **options)

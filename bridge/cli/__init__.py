@@ -1,0 +1,47 @@
+"""The command line: the typer app (app.py) and one module per command group that registers on it.
+Every command calls bridge._api and translates (options in, text or JSON out); docs/ARCHITECTURE.md."""
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The full command line (bridge._entry answers `--version` and `rpc` before importing this)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    import click
+    import typer.main
+
+    from .._core.errors import SamBridgeError
+    from .._core.scrub import scrub_text
+
+    from . import stores, targets  # noqa: F401 - their commands register on `app` when imported
+    from .app import _show_warning, app
+
+    warnings.showwarning = _show_warning
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="sam-bridge", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SamBridgeError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.remediation:
+            print(exc.remediation, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly, without a traceback or locals
+        logging.getLogger("bridge").debug("unexpected error", exc_info=False)
+        print(f"error: unexpected {type(exc).__name__}: {scrub_text(str(exc))}", file=sys.stderr)
+        print("This is a bug in sam-bridge; please report it with the output of --verbose.", file=sys.stderr)
+        return 70

@@ -17,44 +17,6 @@ from typing import Any, List, Optional
 from .._version import __version__
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The full command line (bridge._entry answers `--version` and `rpc` before importing this)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    import click
-    import typer.main
-
-    from .._core.errors import SamBridgeError
-    from .._core.scrub import scrub_text
-
-    warnings.showwarning = _show_warning
-    _register_features()
-    command = typer.main.get_command(app)
-    try:
-        result = command.main(args=args, prog_name="sam-bridge", standalone_mode=False)
-        return result if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except SamBridgeError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.remediation:
-            print(exc.remediation, file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a bug: say so plainly, without a traceback or locals
-        logging.getLogger("bridge").debug("unexpected error", exc_info=False)
-        print(f"error: unexpected {type(exc).__name__}: {scrub_text(str(exc))}", file=sys.stderr)
-        print("This is a bug in sam-bridge; please report it with the output of --verbose.", file=sys.stderr)
-        return 70
-
-
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
     from .._core.scrub import scrub_text
 
@@ -62,6 +24,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 
 
 import typer  # noqa: E402
+
+from .._core.constants import BATCH_CONCURRENCY, CONSENT_TIMEOUT, DEFAULT_WARN_DAYS  # noqa: E402
 
 app = typer.Typer(
     name="sam-bridge",
@@ -198,7 +162,7 @@ def profile_add(
 @profile_app.command("list")
 def profile_list(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     """List the configured profiles."""
-    from .._config import Config
+    from .._api import Config
 
     config = Config.load(_state(ctx).config)
     rows = [{"name": p.name, "default": p.name == config.default_profile, **p.to_file_dict()} for p in config.profiles()]
@@ -243,13 +207,12 @@ def profile_remove(
 @token_app.command("import")
 def refresh_token_import(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Store an existing refresh token read from stdin (or SAM_BRIDGE_REFRESH_TOKEN)."""
-    from .._api import store_for
+    from .._api import import_refresh_token
     from .._core.constants import ENV_REFRESH_TOKEN
-    from .._services.exchange import import_refresh_token
 
     p = _load(ctx, profile)
     token = os.environ.get(ENV_REFRESH_TOKEN) or _read_stdin_secret("Refresh token")
-    meta = import_refresh_token(p, store_for(p), token)
+    meta = import_refresh_token(token, p)
     if json_out:
         _emit({"profile": p.name, "store": p.store, "imported_at": meta["issued_at"]})
     else:
@@ -259,15 +222,9 @@ def refresh_token_import(ctx: typer.Context, profile: Optional[str] = PROFILE_OP
 @token_app.command("remove")
 def refresh_token_remove(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION) -> None:
     """Delete the profile's refresh token and cached access tokens from its store."""
-    from .._api import store_for
-    from .._auth.client import entry
-    from .._core.constants import ENTRY_REFRESH_TOKEN
-    from .._services.exchange import AccessTokenCache
+    from .._api import remove_refresh_token
 
-    p = _load(ctx, profile)
-    store = store_for(p)
-    removed = store.delete(entry(p, ENTRY_REFRESH_TOKEN))
-    AccessTokenCache(p, store).clear()
+    removed = remove_refresh_token(_load(ctx, profile))
     typer.echo("Refresh token removed." if removed else "There was no refresh token.")
 
 
@@ -281,12 +238,11 @@ def consent_command(
     device_code: bool = typer.Option(False, "--device-code", help="Sign in on any device with a code (default for public clients)."),
     browser: bool = typer.Option(False, "--browser", help="Sign in with a browser on this machine (loopback redirect)."),
     print_url: bool = typer.Option(False, "--print-url", help="Print the sign-in URL and read the redirected URL from stdin."),
-    timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for the browser redirect."),
+    timeout: float = typer.Option(CONSENT_TIMEOUT, "--timeout", help="Seconds to wait for the browser redirect."),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Sign in once, with MFA, and store the refresh token."""
-    from .._api import store_for
-    from .._services.consent import consent
+    from .._api import consent
     from .._core.errors import InvalidInputError
 
     chosen = [m for m, on in (("device-code", device_code), ("browser", browser), ("print-url", print_url)) if on]
@@ -294,7 +250,7 @@ def consent_command(
         raise InvalidInputError("choose one of --device-code, --browser and --print-url.")
     p = _load(ctx, profile)
     method = chosen[0] if chosen else ("device-code" if p.is_public_client else "browser")
-    result = consent(p, store_for(p), method, timeout=timeout)
+    result = consent(p, method, timeout=timeout)
     if json_out:
         _emit(result.to_dict())
     else:
@@ -305,12 +261,12 @@ def consent_command(
 TENANTS_OPTION = typer.Option(None, "--tenant", "-t", help="Customer tenant id or domain (default: the partner tenant); repeat for a batch.")
 ALL_CUSTOMERS_OPTION = typer.Option(False, "--all-customers", help="Every customer: the profile's customers list, else the Partner Center API.")
 TENANTS_FILE_OPTION = typer.Option(None, "--tenants-file", help="A file of tenant ids or domains, one per line (# comments).")
-CONCURRENCY_OPTION = typer.Option(8, "--concurrency", help="Exchanges running at once in a batch (1-64).")
+CONCURRENCY_OPTION = typer.Option(BATCH_CONCURRENCY, "--concurrency", help="Exchanges running at once in a batch (1-64).")
 
 
-def batch_tenants(profile, store, tenants, all_customers: bool, tenants_file: Optional[Path]):  # type: ignore[no-untyped-def]
+def batch_tenants(profile, tenants, all_customers: bool, tenants_file: Optional[Path]):  # type: ignore[no-untyped-def]
     """The tenants of a batch, or None when the command names at most one tenant."""
-    from .._services.batch import partner_center_customers, read_tenants_file
+    from .._api import customer_tenants, read_tenants_file
 
     if not all_customers and tenants_file is None and len(tenants or []) <= 1:
         return None
@@ -318,7 +274,7 @@ def batch_tenants(profile, store, tenants, all_customers: bool, tenants_file: Op
     if tenants_file is not None:
         chosen += read_tenants_file(str(tenants_file))
     if all_customers:
-        chosen += list(profile.customers) or partner_center_customers(profile, store)
+        chosen += customer_tenants(profile)
     return chosen
 
 
@@ -379,19 +335,15 @@ def token_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Exchange the stored refresh token for an access token (printed to stdout); several tenants make a batch."""
-    from .._api import store_for
-    from .._services.exchange import exchange
+    from .._api import batch_tokens, get_token
 
     p = _load(ctx, profile)
-    store = store_for(p)
-    tenants = batch_tenants(p, store, tenant, all_customers, tenants_file)
+    tenants = batch_tenants(p, tenant, all_customers, tenants_file)
     if tenants is not None:
-        from .._services.batch import tokens
-
-        results = tokens(p, store, scope or None, tenants, concurrency=concurrency)
+        results = batch_tokens(p, scope or None, tenants, concurrency=concurrency)
         stream_batch(results, json_out, lambda t: f"token for {t.audience or t.scopes[0]} until {t.to_dict()['expires_on']}")
         return
-    token = exchange(p, store, scope or None, tenant[0] if tenant else None, force_refresh=force_refresh)
+    token = get_token(p, scope or None, tenant[0] if tenant else None, force_refresh=force_refresh)
     if json_out:
         _emit(token.to_dict())
     else:
@@ -402,15 +354,14 @@ def token_command(
 def status_command(
     ctx: typer.Context,
     profile: Optional[str] = PROFILE_OPTION,
-    warn_days: float = typer.Option(14.0, "--warn-days", help="Warn when fewer days than this are left."),
+    warn_days: float = typer.Option(DEFAULT_WARN_DAYS, "--warn-days", help="Warn when fewer days than this are left."),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """When the refresh token was issued and last redeemed, and when it expires from inactivity."""
-    from .._api import store_for
-    from .._services.exchange import status
+    from .._api import status
 
     p = _load(ctx, profile)
-    st = status(p, store_for(p), warn_days=warn_days)
+    st = status(p, warn_days=warn_days)
     if json_out:
         _emit(st.to_dict())
         return
@@ -429,11 +380,10 @@ def status_command(
 @app.command("keepalive")
 def keepalive_command(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Redeem the refresh token once so its 90-day inactivity clock restarts (for a scheduler)."""
-    from .._api import store_for
-    from .._services.exchange import keepalive
+    from .._api import keepalive
 
     p = _load(ctx, profile)
-    st = keepalive(p, store_for(p))
+    st = keepalive(p)
     if json_out:
         _emit(st.to_dict())
     else:
@@ -448,7 +398,7 @@ def doctor_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Check a profile end to end: config, store, authority, clock, app kind, port, token age, MFA, customers."""
-    from .._services.doctor import diagnose, render
+    from .._api import diagnose, render_findings as render
 
     config = _state(ctx).config
     findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None)
@@ -491,8 +441,3 @@ def emulator_serve(
     from ..emulator import serve
 
     serve(port=port, seed=str(seed) if seed else None, state_dir=str(state_dir) if state_dir else None)
-
-
-# Commands of other features live in their own modules and register on `app` when imported.
-def _register_features() -> None:
-    from . import stores, targets  # noqa: F401

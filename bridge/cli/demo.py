@@ -17,13 +17,8 @@ PARTNER_CENTER = "https://api.partnercenter.microsoft.com/user_impersonation"
 def run(say: Callable[[str], None] = print) -> int:
     import pyotp
 
-    from .._auth.client import entry
-    from .._config import Config, Profile
-    from .._services.consent import consent
+    from .._api import Config, Profile, consent, get_token, refresh_token_fingerprint, remove_refresh_token, status
     from .._core.errors import SamBridgeError
-    from .._services.exchange import exchange, status
-    from .._core.scrub import fingerprint
-    from .._stores import open_store
     from ..emulator import load_seed, start_in_thread
 
     seed = load_seed(None)
@@ -46,7 +41,6 @@ def run(say: Callable[[str], None] = print) -> int:
             )
             config.set_profile(profile)
             config.save()
-            store = open_store(profile.store)
             say(f"[2/7] Created profile 'demo': public client {app['name']!r} ({app['app_id']}), partner tenant "
                 f"{partner['domain']}, refresh token kept in {profile.store}.")
 
@@ -58,44 +52,39 @@ def run(say: Callable[[str], None] = print) -> int:
                 say(f"      The user {admin['upn']} opened the page, entered {code['user_code']}, signed in with "
                     f"password and authenticator code {otp} (MFA).")
 
-            result = consent(profile, store, "device-code", prompt=sign_in)
-            rt = store.get(entry(profile, "refresh-token"))
-            assert rt is not None
-            say(f"      Refresh token stored (fingerprint {fingerprint(rt.value)}); consent by {result.user}, "
+            result = consent(profile, "device-code", prompt=sign_in)
+            say(f"      Refresh token stored (fingerprint {refresh_token_fingerprint(profile)}); consent by {result.user}, "
                 f"MFA {'satisfied' if result.mfa else 'NOT satisfied'}.")
 
             say("[4/7] Exchanges for the partner tenant (each redemption rotates the stored refresh token):")
             for scope in (ARM, GRAPH, PARTNER_CENTER):
-                token = exchange(profile, store, [scope])
-                rt = store.get(entry(profile, "refresh-token"))
-                assert rt is not None
+                token = get_token(profile, [scope])
                 scp = str(token.claims.get("scp", ""))
                 scp = scp if len(scp) <= 40 else scp[:37] + "..."
                 say(f"      {scope:<58} aud={token.audience}  scp={scp}  "
-                    f"refresh token now {fingerprint(rt.value)}")
+                    f"refresh token now {refresh_token_fingerprint(profile)}")
 
             say(f"[5/7] Exchanges for customer tenant {fabrikam['name']} under GDAP:")
             for scope in (ARM, GRAPH):
-                token = exchange(profile, store, [scope], fabrikam["domain"])
+                token = get_token(profile, [scope], fabrikam["domain"])
                 say(f"      {scope:<58} tid={token.tenant_id}  aud={token.audience}")
             try:
-                exchange(profile, store, [GRAPH], tailspin["domain"])
+                get_token(profile, [GRAPH], tailspin["domain"])
             except SamBridgeError as exc:
                 say(f"      {tailspin['name']} (no GDAP relationship) is refused, with a remediation:\n"
                     f"        {exc.message}\n        {exc.remediation}")
 
             seq = control.requests()[-1]["seq"]
             started = time.perf_counter()
-            exchange(profile, store, [GRAPH])
+            get_token(profile, [GRAPH])
             elapsed = (time.perf_counter() - started) * 1000
             say(f"[6/7] The Graph token again: served from the cache in {elapsed:.1f} ms, "
                 f"{len(control.requests(seq))} requests reached the emulator.")
 
-            st = status(profile, store).to_dict()
+            st = status(profile).to_dict()
             say(f"[7/7] Status: issued {st['issued_at']}, last redeemed {st['last_redeemed_at']}, expires from "
                 f"inactivity {st['expires_at']} ({st['days_left']} days left, state {st['state']}).")
-            store.delete(entry(profile, "refresh-token"))
-            store.delete(entry(profile, "access-tokens"))
+            remove_refresh_token(profile)  # and the cached access tokens
     finally:
         control.close()
         emulator.stop()

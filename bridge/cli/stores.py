@@ -51,7 +51,7 @@ def keyvault_import_cipp(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Read CIPP's ApplicationID, ApplicationSecret, TenantID and RefreshToken secrets into a profile."""
-    from .._services.cipp import import_cipp
+    from .._api import import_cipp
 
     result = import_cipp(
         vault.removeprefix("keyvault:"),

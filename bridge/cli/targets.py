@@ -75,20 +75,17 @@ def params_command(
 
     Several tenants (--tenant repeated, --tenants-file, --all-customers) make a batch: one JSON line
     per tenant with --json."""
-    from .._api import store_for
-    from .._targets import connect_parameters
+    from .._api import batch_connect_parameters, connect_parameters
 
     p = _load(ctx, profile)
-    store = store_for(p)
-    tenants = batch_tenants(p, store, tenant, all_customers, tenants_file)
+    tenants = batch_tenants(p, tenant, all_customers, tenants_file)
     if tenants is not None:
-        from .._services.batch import connect_parameters as batch
-
-        results = batch(p, store, target, tenants, module_version=module_version, include=with_ or (), url=url,
-                        concurrency=concurrency)
+        results = batch_connect_parameters(p, target, tenants, module_version=module_version, include=with_ or (),
+                                           url=url, concurrency=concurrency)
         stream_batch(results, json_out, lambda r: f"{r.cmdlet} parameters for tenant {r.tenant_id} until {r.to_dict()['expires_on']}")
         return
-    result = connect_parameters(p, store, target, tenant[0] if tenant else None, module_version, with_ or (), url)
+    result = connect_parameters(p, target, tenant[0] if tenant else None, module_version=module_version,
+                                include=with_ or (), url=url)
     if json_out:
         _emit(result.to_dict())
         return
@@ -126,17 +123,16 @@ def snippet_command(
     ),
 ) -> None:
     """Print a PowerShell snippet (5.1 and 7) that connects the target's Connect-* cmdlet."""
-    from .._targets.snippets import embedded_snippet, runtime_snippet
+    from .._api import embedded_snippet, runtime_snippet
 
     p = _load(ctx, profile)  # an unknown profile fails now, not when the snippet runs
     if not embed_tokens:
         config = _state(ctx).config
         typer.echo(runtime_snippet(target, p.name, tenant, module_version, with_ or (), url, config), nl=False)
         return
-    from .._api import store_for
-    from .._targets import connect_parameters
+    from .._api import connect_parameters
 
-    result = connect_parameters(p, store_for(p), target, tenant, module_version, with_ or (), url)
+    result = connect_parameters(p, target, tenant, module_version=module_version, include=with_ or (), url=url)
     typer.echo(
         f"warning: this snippet contains live access tokens valid until {result.to_dict()['expires_on']}; "
         "do not save or share it.",

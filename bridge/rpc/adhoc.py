@@ -1,25 +1,20 @@
 """RPC handler for New-SamAccessToken's New-PartnerAccessToken-compatible sets: no profile, no store.
 
 The caller brings the refresh token (and a service principal's secret) in the request's secrets,
-as `New-PartnerAccessToken -RefreshToken ... -Credential ... -ServicePrincipal` takes them. An
-ephemeral profile (memory store, never saved) is built through `Config.build_profile`, so the
-authority host and CA bundle follow the usual precedence (SAM_BRIDGE_AUTHORITY_HOST,
-SAM_BRIDGE_CA_BUNDLE, else the defaults). Nothing is stored: the rotated refresh token is returned
-only when the caller asks for it, and is then theirs to keep.
+as `New-PartnerAccessToken -RefreshToken ... -Credential ... -ServicePrincipal` takes them; the
+tokens come from `bridge._api.adhoc_token` (an ephemeral profile, nothing stored). The rotated
+refresh token is returned only when the caller asks for it, and is then theirs to keep.
 """
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
 from typing import Any, Mapping
 
 from .._core import validate as v
 from .._core.errors import InvalidInputError
-from .protocol import command
+from .registry import command
 from .core import arg, string_list
 
-# Remediations name the profile to consent again; an ad-hoc call has none, so they say NAME.
-_ADHOC_PROFILE = "NAME"
 MODES = ("refresh_token", "client_credentials")
 
 
@@ -42,8 +37,7 @@ def _app_id(args: Mapping[str, Any]) -> str:
 
 @command("token.adhoc")
 def _adhoc(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._config import Config
-    from .._services.exchange import redeem
+    from .._api import adhoc_token
     from .._core.scrub import remember
 
     mode = arg(args, "mode", str, "refresh_token")
@@ -69,48 +63,23 @@ def _adhoc(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | No
     if mode == "client_credentials" and not tenant:
         raise InvalidInputError("an app-only token needs -Tenant: the tenant id or domain to get it in.")
     tenant = v.tenant(tenant, "tenant", allow_alias=True) if tenant else "organizations"
-    profile = Config.build_profile(
-        _ADHOC_PROFILE, {}, app_id=_app_id(args), tenant=tenant,
-        credential="secret" if secret is not None else "none", store="memory",
-    )
+    app_id = _app_id(args)
 
     if mode == "client_credentials":
-        token = _client_credentials(profile, secret, wanted, tenant)
+        token, _ = adhoc_token(app_id, wanted, tenant, client_secret=secret)
         return {**token.to_dict(), "refresh_token": None}
 
     refresh_token = arg(secrets, "refresh_token", str, required=True).strip()
     if not refresh_token:
         raise InvalidInputError("the refresh token is empty.")
     remember(refresh_token)
-    redemption = redeem(profile, secret, refresh_token, wanted, tenant)
-    result = {**redemption.access_token.to_dict(), "refresh_token": None}
+    token, rotated = adhoc_token(app_id, wanted, tenant, client_secret=secret, refresh_token=refresh_token)
+    result = {**token.to_dict(), "refresh_token": None}
     if arg(args, "include_refresh_token", bool, False):
-        if redemption.refresh_token:
-            result["refresh_token"] = redemption.refresh_token
+        if rotated:
+            result["refresh_token"] = rotated
         else:
             warnings.warn(
                 "Entra returned no new refresh token; the one you gave stays the one to keep.", v.SamBridgeWarning, 2
             )
     return result
-
-
-def _client_credentials(profile: Any, secret: str | None, scopes: tuple[str, ...], tenant: str) -> Any:
-    """An app-only token (New-PartnerAccessToken's ServicePrincipal set without -RefreshToken)."""
-    from .._auth.client import build_app, call
-    from .._core.tokens import AccessToken, claims_of, utcnow
-
-    if secret is None:
-        raise InvalidInputError("an app-only token needs -Credential (the application id and client secret).")
-    app = build_app(profile, secret, tenant)
-    facts = {"tenant": tenant, "app_id": profile.app_id, "profile": profile.name, "resource": v.resource_of(scopes[0])}
-    result = call(app.acquire_token_for_client, list(scopes), doing="get an app-only token",
-                  where=profile.authority(tenant), facts=facts)
-    received = utcnow()
-    claims = claims_of(result["access_token"])
-    return AccessToken(
-        token=result["access_token"],
-        expires_on=received + timedelta(seconds=int(result["expires_in"])),
-        scopes=scopes,
-        tenant_id=str(claims.get("tid") or tenant),
-        token_type=str(result.get("token_type") or "Bearer"),
-    )

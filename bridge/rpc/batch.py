@@ -28,22 +28,22 @@ from typing import Any, Callable, Iterator, Mapping
 
 from .._core import validate as v
 from .._core.errors import InvalidInputError, SamBridgeError
-from .protocol import command, emit
-from .core import arg, profile_and_store, string_list
+from .registry import command, emit
+from .core import arg, string_list
 
 
 @command("token.batch")
 def _token_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """Access tokens for one resource in many tenants (the `token` command, once per tenant)."""
-    from .._services.batch import tokens
+    from .._api import batch_tokens, load_profile
 
-    profile, store = profile_and_store(args, config)
+    profile = load_profile(arg(args, "profile", str), config=config)
     concurrency = _concurrency(args)
     scopes = string_list(args, "scopes")
     force = bool(arg(args, "force_refresh", bool, False))
     return _run(
-        _tenants(args, profile, store),
-        lambda tenants: tokens(profile, store, scopes, tenants, force_refresh=force, concurrency=concurrency),
+        _tenants(args, profile),
+        lambda tenants: batch_tokens(profile, scopes, tenants, force_refresh=force, concurrency=concurrency),
         lambda token: token.to_dict(),
     )
 
@@ -51,10 +51,10 @@ def _token_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
 @command("connect.params.batch")
 def _params_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """Connect-* parameters for one target in many tenants (`connect.params`, once per tenant)."""
-    from .._services.batch import connect_parameters
+    from .._api import batch_connect_parameters, load_profile
     from .targets import params_result
 
-    profile, store = profile_and_store(args, config)
+    profile = load_profile(arg(args, "profile", str), config=config)
     concurrency = _concurrency(args)
     target = arg(args, "target", str, required=True)
     version = arg(args, "module_version", str)
@@ -74,9 +74,9 @@ def _params_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
     # puts back the request's own recorder, so the warnings given after it reach the response.
     with warnings.catch_warnings():
         summary = _run(
-            _tenants(args, profile, store),
-            lambda tenants: connect_parameters(profile, store, target, tenants, module_version=version,
-                                               include=include, url=url, concurrency=concurrency),
+            _tenants(args, profile),
+            lambda tenants: batch_connect_parameters(profile, target, tenants, module_version=version,
+                                                     include=include, url=url, concurrency=concurrency),
             value,
         )
     for text in shown:
@@ -85,7 +85,7 @@ def _params_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
 
 
 def _concurrency(args: Mapping[str, Any]) -> int:
-    from .._services.batch import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+    from .._core.constants import BATCH_CONCURRENCY as DEFAULT_CONCURRENCY, BATCH_MAX_CONCURRENCY as MAX_CONCURRENCY
 
     value = arg(args, "concurrency", int, DEFAULT_CONCURRENCY)
     if not 1 <= value <= MAX_CONCURRENCY:
@@ -93,13 +93,13 @@ def _concurrency(args: Mapping[str, Any]) -> int:
     return int(value)
 
 
-def _tenants(args: Mapping[str, Any], profile: Any, store: Any) -> list[str]:
+def _tenants(args: Mapping[str, Any], profile: Any) -> list[str]:
     """The tenants asked for, then (with all_customers) the profile's customers, else Partner Center's list."""
     tenants = list(string_list(args, "tenants") or [])
     if arg(args, "all_customers", bool, False):
-        from .._services.batch import partner_center_customers
+        from .._api import customer_tenants
 
-        tenants += list(profile.customers) or partner_center_customers(profile, store)
+        tenants += customer_tenants(profile)
     if not tenants:
         raise InvalidInputError("the batch has no tenants: give tenants, or all_customers.")
     return tenants

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .._core.errors import InvalidInputError
-from .protocol import ask, command, say
+from .registry import ask, command, say
 from .core import arg
 
 
 @command("consent")
 def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._api import load_profile, store_for
-    from .._services.consent import DEFAULT_TIMEOUT, METHODS, consent
+    from .._api import consent, load_profile
+    from .._core.constants import CONSENT_METHODS as METHODS, CONSENT_TIMEOUT as DEFAULT_TIMEOUT
 
     method = arg(args, "method", str, "device-code")
     if method not in METHODS:
@@ -27,7 +27,6 @@ def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
     profile = load_profile(arg(args, "profile", str), config=config)
     result = consent(
         profile,
-        store_for(profile),
         method,
         prompt=say,
         read_redirect=lambda: ask("redirect_url", "Redirected URL"),

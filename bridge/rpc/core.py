@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .._core.errors import InvalidInputError
-from .protocol import command
+from .registry import command
 
 
 def arg(args: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
@@ -41,7 +41,7 @@ def profile_and_store(args: Mapping[str, Any], config: str | None):  # type: ign
 
 @command("profile.list")
 def _profile_list(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._config import Config
+    from .._api import Config
 
     cfg = Config.load(config)
     return [{"name": p.name, "default": p.name == cfg.default_profile, **p.to_file_dict()} for p in cfg.profiles()]
@@ -97,12 +97,11 @@ def _profile_remove(args: Mapping[str, Any], secrets: Mapping[str, Any], config:
 
 @command("token")
 def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._services.exchange import exchange
+    from .._api import get_token, load_profile
 
-    profile, store = profile_and_store(args, config)
-    token = exchange(
+    profile = load_profile(arg(args, "profile", str), config=config)
+    token = get_token(
         profile,
-        store,
         string_list(args, "scopes"),
         arg(args, "tenant", str),
         force_refresh=bool(arg(args, "force_refresh", bool, False)),
@@ -112,32 +111,32 @@ def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | No
 
 @command("refresh_token.import")
 def _import(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._services.exchange import import_refresh_token
+    from .._api import import_refresh_token
 
     profile, store = profile_and_store(args, config)
-    meta = import_refresh_token(profile, store, arg(secrets, "refresh_token", str, required=True))
+    meta = import_refresh_token(arg(secrets, "refresh_token", str, required=True), profile)
     return {"profile": profile.name, "store": store.uri, "imported_at": meta["issued_at"]}
 
 
 @command("status")
 def _status(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._services.exchange import status
+    from .._api import load_profile, status
+    from .._core.constants import DEFAULT_WARN_DAYS
 
-    profile, store = profile_and_store(args, config)
-    return status(profile, store, warn_days=float(arg(args, "warn_days", (int, float), 14))).to_dict()
+    profile = load_profile(arg(args, "profile", str), config=config)
+    return status(profile, warn_days=float(arg(args, "warn_days", (int, float), DEFAULT_WARN_DAYS))).to_dict()
 
 
 @command("keepalive")
 def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._services.exchange import keepalive
+    from .._api import keepalive, load_profile
 
-    profile, store = profile_and_store(args, config)
-    return keepalive(profile, store).to_dict()
+    return keepalive(load_profile(arg(args, "profile", str), config=config)).to_dict()
 
 
 @command("doctor")
 def _doctor(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._services.doctor import diagnose
+    from .._api import diagnose
 
     findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"))
     return [f.to_dict() for f in findings]

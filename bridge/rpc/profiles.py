@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from .._core import validate as v
 from .._core.errors import ConfigError, InvalidInputError, ProfileExistsError
-from .protocol import command
+from .registry import command
 from .core import _profile_add, arg, string_list
 
 _WILDCARDS = frozenset("*?[")
@@ -19,7 +19,7 @@ def _find(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | Non
 
     A name without wildcards that matches nothing is an error naming the profiles that exist.
     """
-    from .._config import Config
+    from .._api import Config
 
     cfg = Config.load(config)
     patterns = string_list(args, "names") or ["*"]
@@ -44,7 +44,7 @@ def _find(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | Non
 def _register(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """`profile.add` with the application id possibly taken from a credential's user name, the
     certificate read from a file, and an existing profile replaced only when `force` says so."""
-    from .._config import Config
+    from .._api import Config
 
     name = v.profile_name(arg(args, "name", str, required=True))
     cfg = Config.load(config)

@@ -28,105 +28,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import warnings
-from contextvars import ContextVar
-from typing import IO, Any, Callable, Mapping, Protocol
+from typing import IO, Any
 
 from .._core.errors import InvalidInputError, SamBridgeError
 from .._core.scrub import scrub_text
+from .powershell import _in_powershell, powershell_commands  # noqa: F401 - part of this contract
+from .registry import _HANDLERS, Channel, Handler, StderrChannel, StdioChannel, _channel, ask, command, emit, say  # noqa: F401
 
 PROTOCOL_VERSION = 1
 log = logging.getLogger("bridge.rpc")
-
-Handler = Callable[[Mapping[str, Any], Mapping[str, Any], "str | None"], Any]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def command(name: str) -> Callable[[Handler], Handler]:
-    """Register a handler: (args, secrets, config_path) -> JSON-able result."""
-
-    def register(fn: Handler) -> Handler:
-        _HANDLERS[name] = fn
-        return fn
-
-    return register
-
-
-class Channel(Protocol):
-    """How a handler talks to the person behind the caller while a request runs."""
-
-    def say(self, text: str) -> None: ...
-
-    def ask(self, name: str, prompt: str) -> str: ...
-
-
-class StderrChannel:
-    """No interactive caller: messages go to stderr, questions cannot be answered."""
-
-    def say(self, text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    def ask(self, name: str, prompt: str) -> str:
-        raise InvalidInputError(
-            f"this request needs an answer typed by the user ({prompt}), and its caller cannot ask for one."
-        )
-
-
-class StdioChannel:
-    """Events as JSON lines on `out` (before the response), answers as JSON lines from `inp`."""
-
-    def __init__(self, inp: IO[str], out: IO[str]) -> None:
-        self._in, self._out = inp, out
-
-    def event(self, event: dict[str, Any]) -> None:
-        self._out.write(json.dumps(event) + "\n")
-        self._out.flush()
-
-    def say(self, text: str) -> None:
-        self.event({"event": "message", "text": str(text)})
-
-    def ask(self, name: str, prompt: str) -> str:
-        self.event({"event": "input", "name": name, "prompt": prompt})
-        line = self._in.readline()
-        if not line:
-            raise InvalidInputError(f"no answer to {prompt!r} arrived (stdin was closed).")
-        try:
-            answer = json.loads(line)
-        except ValueError:
-            raise InvalidInputError(f"the answer to {prompt!r} is not a JSON line.") from None
-        value = answer.get("value") if isinstance(answer, dict) else None
-        if not isinstance(value, str):
-            raise InvalidInputError(f"the answer to {prompt!r} has no text value.")
-        return value
-
-
-_channel: ContextVar[Channel] = ContextVar("sam_bridge_rpc_channel", default=StderrChannel())
-
-
-def say(text: str) -> None:
-    """Show text to the person behind the current request (a device code, a sign-in URL)."""
-    _channel.get().say(powershell_commands(text))
-
-
-def ask(name: str, prompt: str) -> str:
-    """Ask the person behind the current request for one line (e.g. the redirected URL)."""
-    return _channel.get().ask(name, prompt)
-
-
-def emit(event: dict[str, Any]) -> bool:
-    """Stream one event (e.g. a batch's result for one tenant) to the caller before the response.
-
-    False when the current channel cannot take events (no interactive caller): the handler then
-    returns what it would have streamed in its response instead.
-    """
-    send = getattr(_channel.get(), "event", None)
-    if send is None:
-        return False
-    send(_in_powershell(event))
-    return True
-
 
 def handle(request_json: str, channel: Channel | None = None) -> str:
     """Run one request and return the JSON response; never raises."""
@@ -254,70 +166,3 @@ def _load_handlers() -> None:
     from . import adhoc, batch, consent, core, profiles, targets  # noqa: F401
 
     _loaded = True
-
-
-# -- CLI commands in texts, as the cmdlets a PowerShell user runs ---------------------------------
-# The core's errors, findings and messages say what to run as a `sam-bridge ...` command line. Over
-# this contract the reader is in PowerShell, so each such command with a cmdlet equivalent is
-# rewritten (a command with a flag not listed here is left as it is: still correct, only foreign).
-_CLI_COMMAND = re.compile(r"`sam-bridge ([^`]+)`")
-_CMDLETS = {
-    "consent": "Invoke-SamConsent",
-    "keepalive": "New-SamAccessToken",  # one forced redemption stores the rotated token: a keepalive
-    "refresh-token import": "Import-SamRefreshToken",
-    "doctor": "Test-SamProfile",
-    "status": "Get-SamRefreshTokenStatus",
-    "profile add": "Register-SamProfile",
-}
-_PARAMETERS = {
-    "--profile": "-Profile", "--tenant": "-Tenant", "--app-id": "-ApplicationId", "--store": "-Store",
-    "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
-    "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
-    "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
-}
-
-
-def powershell_commands(text: str) -> str:
-    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one."""
-    if "`sam-bridge " not in text:
-        return text
-    return _CLI_COMMAND.sub(_as_cmdlet, text)
-
-
-def _as_cmdlet(match: "re.Match[str]") -> str:
-    words = match.group(1).split()
-    name = next((n for n in sorted(_CMDLETS, key=len, reverse=True) if words[: len(n.split())] == n.split()), None)
-    if name is None:
-        return match.group(0)
-    rest = words[len(name.split()):]
-    out = [_CMDLETS[name]]
-    if name == "profile add" and rest and not rest[0].startswith("-") and rest[0] != "...":
-        out += ["-Name", rest.pop(0)]
-    for word in rest:
-        if word.startswith("--"):
-            if word not in _PARAMETERS:
-                return match.group(0)
-            out.append(_PARAMETERS[word])
-        else:
-            out.append(word)  # a value, or "..." for the profile's other settings
-    if name == "keepalive" or (name == "profile add" and "..." in rest):
-        out.append("-Force")  # keepalive: redeem even with a valid cached token; "...": replace the profile
-    return "`" + " ".join(out) + "`"
-
-
-# The fields that hold text for a person to read (errors, warnings, doctor's findings, events);
-# never data such as a generated snippet, which must stay as it was asked for.
-_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings"})
-
-
-def _in_powershell(value: Any, prose: bool = False) -> Any:
-    """A response or event with its prose fields passed through powershell_commands (in place)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            value[key] = _in_powershell(item, key in _PROSE_FIELDS)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            value[index] = _in_powershell(item, prose)
-    elif prose and isinstance(value, str):
-        return powershell_commands(value)
-    return value

@@ -1,13 +1,13 @@
 """RPC handlers for the Connect-* targets: the registry, ready parameters and snippets.
 
-Translation only: the registry, the exchanges and the snippet text are `_targets` and `_snippets`.
+Translation only: the registry, the exchanges and the snippet text come from `bridge._api`.
 """
 from __future__ import annotations
 
 import warnings
 from typing import Any, Mapping
 
-from .protocol import command
+from .registry import command
 from .core import arg, string_list
 from .._core.validate import SamBridgeWarning
 
@@ -15,7 +15,7 @@ from .._core.validate import SamBridgeWarning
 @command("targets")
 def _targets(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """Every target: its cmdlet and module (for module checks and version detection), options, shapes."""
-    from .._targets import TARGETS, TokenParameter
+    from .._api import targets
 
     return [
         {
@@ -35,13 +35,13 @@ def _targets(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
                     "label": variant.label,
                     "parameters": [p.name for p in variant.parameters],
                     "secure_parameters": [
-                        p.name for p in variant.parameters if isinstance(p, TokenParameter) and p.secure
+                        p.name for p in variant.parameters if getattr(p, "secure", False)  # token parameters only
                     ],
                 }
                 for variant in t.variants
             ],
         }
-        for t in TARGETS.values()
+        for t in targets().values()
     ]
 
 
@@ -93,9 +93,7 @@ def params_result(result: Any) -> dict[str, Any]:
 def _snippet(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     """`sam-bridge snippet`: a snippet that fetches its tokens at run time (through the module or the
     CLI), or, with embed_tokens, one with live tokens in it."""
-    from .._api import load_profile, store_for
-    from .._targets.snippets import embedded_snippet, module_snippet, runtime_snippet
-    from .._targets import connect_parameters
+    from .._api import connect_parameters, embedded_snippet, load_profile, module_snippet, runtime_snippet
 
     a = _connect_arguments(args)
     target, tenant, version, include, url = a["target"], a["tenant"], a["module_version"], a["include"], a["url"]
@@ -111,7 +109,7 @@ def _snippet(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
         else:
             text = runtime_snippet(target, profile.name, tenant, version, include, url, config)
         return {"snippet": text, "embeds_tokens": False}
-    result = connect_parameters(profile, store_for(profile), target, tenant, version, include, url)
+    result = connect_parameters(profile, target, tenant, module_version=version, include=include, url=url)
     warnings.warn(
         f"this snippet contains live access tokens valid until {result.to_dict()['expires_on']}; do not save or share it.",
         SamBridgeWarning,

@@ -82,7 +82,7 @@ def assert_still_redeems(handle: Any, refresh_token: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The CLI in this process: `bridge.cli.app.main(argv)` with stdin, stdout and stderr captured. Cheap
+# The CLI in this process: `bridge.cli.main(argv)` with stdin, stdout and stderr captured. Cheap
 # enough for thousands of generated inputs; the subprocess runs elsewhere show the real process
 # behaves the same.
 # ---------------------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def run_cli(*argv: str, input: str = "", env: dict[str, str] | None = None) -> s
     import sys
     import warnings
 
-    from bridge.cli.app import main
+    from bridge.cli import main
 
     root = logging.getLogger()
     saved_logging = (list(root.handlers), root.level,

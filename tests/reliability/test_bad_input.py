@@ -4,7 +4,7 @@ already stored is lost (the config and store files are compared byte for byte be
 Inputs reach sam-bridge from the command line, the Python API, the config file, the store file,
 certificate files and the network (hostile token responses, served over real HTTPS by a proxy in
 front of the emulator that rewrites what the emulator really answered). The CLI cases run
-`bridge.cli.app.main` in this process (see `_helpers.run_cli`); a sample also runs as subprocesses.
+`bridge.cli.main` in this process (see `_helpers.run_cli`); a sample also runs as subprocesses.
 """
 from __future__ import annotations
 

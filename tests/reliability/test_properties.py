@@ -2,7 +2,7 @@
 own error, and accepts only what its contract promises.
 
 The API-level properties are cheap and run many examples; the CLI-level ones call
-`bridge.cli.app.main` in this process (exit code, stderr, no traceback) and run fewer. All of them use
+`bridge.cli.main` in this process (exit code, stderr, no traceback) and run fewer. All of them use
 `derandomize=True` and no example database, so CI runs the same cases every time; each executed
 example is counted and the session summary prints the total (docs/RELIABILITY.md quotes it).
 """

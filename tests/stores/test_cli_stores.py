@@ -3,7 +3,7 @@ and `keyvault import-cipp` from a CIPP-style vault.
 
 Persistent backends run the real console entry in subprocesses with SAM_BRIDGE_CONFIG and
 SAM_BRIDGE_CACHE_DIR in a temp dir; the memory store lives in one process, so its commands run
-through the same entry point (`bridge.cli.app.main`) in this process.
+through the same entry point (`bridge.cli.main`) in this process.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def run_cli(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess
 
 
 def run_in_process(args: list[str], stdin: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    from bridge.cli.app import main
+    from bridge.cli import main
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = main(args)
