@@ -21,10 +21,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     args = parser.parse_args(argv)
 
-    from .._core.scrub import ScrubbingFilter
+    from ._redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(ScrubbingFilter())
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=args.log_level, handlers=[handler])
 

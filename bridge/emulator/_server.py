@@ -7,14 +7,11 @@ accept loop, so a silent client cannot stall the listener.
 """
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
 import re
 import signal
-import socket
-import ssl
 import sys
 import tempfile
 import threading
@@ -22,7 +19,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _errors
@@ -36,11 +32,11 @@ from ._partnercenter import PartnerCenter
 from ._pki import Pki
 from ._state import EmulatorState
 from ._tokens import Signer
+from ._wsgi import buffer_body, json_response, tls_server
 
 log = logging.getLogger("bridge.emulator")
 
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.json")
-MAX_REQUEST_BODY = 4 * 1024 * 1024
 _SLASHES = re.compile(r"/{2,}")
 _NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 _DISCOVERY_CACHE = {"Cache-Control": "max-age=86400, private"}
@@ -65,15 +61,6 @@ def load_seed(seed: str | os.PathLike[str] | Mapping[str, Any] | None) -> dict[s
     return data
 
 
-def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body, ensure_ascii=False),
-        status=status,
-        headers=dict(headers or {}),
-        content_type="application/json; charset=utf-8",
-    )
-
-
 class EmulatorApp:
     """The WSGI application: routes a request, applies faults, logs it."""
 
@@ -89,7 +76,7 @@ class EmulatorApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.monotonic()
-        too_large = _buffer_body(environ)
+        too_large = buffer_body(environ)
         if too_large is not None:
             return too_large(environ, start_response)
         request = Request(environ)
@@ -124,7 +111,7 @@ class EmulatorApp:
         except AadError as exc:
             info.error, info.error_codes = exc.error, exc.error_codes
             body = exc.body(now=self.state.now(), correlation_id=correlation_id)
-            return _json(exc.status, body, _NO_STORE)
+            return json_response(exc.status, body, _NO_STORE)
         except Throttled as exc:
             info.error = "throttled"
             return Response(
@@ -136,7 +123,7 @@ class EmulatorApp:
             log.exception("unexpected error answering %s %s", request.method, request.path)
             error = _errors.server_error()
             info.error, info.error_codes = error.error, error.error_codes
-            return _json(500, error.body(now=self.state.now(), correlation_id=correlation_id), _NO_STORE)
+            return json_response(500, error.body(now=self.state.now(), correlation_id=correlation_id), _NO_STORE)
 
     def _base_url(self, request: Request) -> str:
         """The origin to put in URLs: the one the client used if it is a loopback name of this port."""
@@ -200,25 +187,25 @@ class EmulatorApp:
 
     def _discovery(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         info.tenant = segment
-        return _json(200, self.oauth.discovery(base, segment), _DISCOVERY_CACHE)
+        return json_response(200, self.oauth.discovery(base, segment), _DISCOVERY_CACHE)
 
     def _instance_discovery(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
-        return _json(200, self.oauth.instance_discovery(base, request.args), _DISCOVERY_CACHE)
+        return json_response(200, self.oauth.instance_discovery(base, request.args), _DISCOVERY_CACHE)
 
     def _jwks(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         info.tenant = segment
-        return _json(200, self.oauth.jwks(segment), _DISCOVERY_CACHE)
+        return json_response(200, self.oauth.jwks(segment), _DISCOVERY_CACHE)
 
     def _token(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         _require_post(request)
         form = parse_form(request.get_data())
         body = self.oauth.token(info, base, segment, form, request.headers.get("Authorization"))
-        return _json(200, body, _NO_STORE)
+        return json_response(200, body, _NO_STORE)
 
     def _devicecode(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         _require_post(request)
         form = parse_form(request.get_data())
-        return _json(200, self.oauth.devicecode(info, base, segment, form), _NO_STORE)
+        return json_response(200, self.oauth.devicecode(info, base, segment, form), _NO_STORE)
 
     def _authorize(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         page = self.interactive.authorize(info, segment, request.args, request.cookies)
@@ -237,15 +224,15 @@ class EmulatorApp:
 
     def _partnercenter(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         if request.method != "GET":
-            return _json(405, {"code": 405, "description": "Use GET."})
+            return json_response(405, {"code": 405, "description": "Use GET."})
         status, body, headers = self.partner_center.customers(info, request.headers.get("Authorization"))
         if status != 200:
             info.error = body.get("errorName")
-        return _json(status, body, headers)
+        return json_response(status, body, headers)
 
     def _not_found(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         info.error = "not_found"
-        return _json(404, {"error": "not_found", "error_description": f"No emulator endpoint at {request.path}"})
+        return json_response(404, {"error": "not_found", "error_description": f"No emulator endpoint at {request.path}"})
 
     def _control(self, request: Request, path: str) -> Response:
         try:
@@ -253,7 +240,7 @@ class EmulatorApp:
         except Exception:
             log.exception("control API failure on %s %s", request.method, path)
             status, body = 500, {"error": "server_error", "message": "see the emulator's log"}
-        return _json(status, body, _NO_STORE)
+        return json_response(status, body, _NO_STORE)
 
     @staticmethod
     def _page(page: Page, info: RequestInfo) -> Response:
@@ -279,87 +266,6 @@ def _require_post(request: Request) -> None:
         )
 
 
-def _buffer_body(environ: dict[str, Any]) -> Response | None:
-    """Read the whole request body now, so a kept-alive connection never holds unread bytes."""
-    stream = environ.get("wsgi.input")
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_REQUEST_BODY:
-        environ[_faults.ABORT_KEY] = "close"
-        return Response("Request Entity Too Large", status=413, headers={"Connection": "close"})
-    if environ.get("wsgi.input_terminated") and stream is not None:  # chunked request body
-        data = stream.read(MAX_REQUEST_BODY + 1)
-    else:
-        data = stream.read(length) if stream is not None and length else b""
-    environ["wsgi.input"] = io.BytesIO(data)
-    environ["CONTENT_LENGTH"] = str(len(data))
-    environ["wsgi.input_terminated"] = False
-    return None
-
-
-class _RequestHandler(WSGIRequestHandler):
-    """werkzeug's handler with HTTP/1.1 keep-alive, a threaded TLS handshake and real resets."""
-
-    protocol_version = "HTTP/1.1"
-    timeout = 30  # idle keep-alive connections (and stalled handshakes) are dropped after this
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes; without NODELAY, Nagle's algorithm and the
-        # client's delayed ACK add ~40 ms to every response on a kept-alive connection.
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-
-    def handle(self) -> None:
-        connection = self.connection
-        if isinstance(connection, ssl.SSLSocket):
-            try:
-                connection.do_handshake()
-            except (ssl.SSLError, OSError) as exc:
-                log.debug("TLS handshake with %s failed: %s", self.client_address[0], exc)
-                return
-        super().handle()
-
-    def send_header(self, keyword: str, value: str) -> None:
-        if keyword.lower() == "connection" and value.lower() == "close" and not self._must_close():
-            return  # werkzeug 2.2 sends this on every response; keep the connection instead
-        super().send_header(keyword, value)
-
-    def _must_close(self) -> bool:
-        environ = getattr(self, "environ", None) or {}
-        return bool(self.close_connection or environ.get(_faults.ABORT_KEY))
-
-    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-        self.close_connection = True
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except OSError:
-            pass
-        environ = getattr(self, "environ", None) or {}
-        if environ.get(_faults.ABORT_KEY) == "reset":
-            # The last file object is closed, so this close() is the real one, and with SO_LINGER 0
-            # the kernel sends a RST. socketserver's own shutdown/close afterwards are no-ops.
-            try:
-                self.connection.close()
-            except OSError:
-                pass
-
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        log.debug("%s %s -> %s", self.command, (self.path or "").split("?")[0], code)
-
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 (BaseHTTPRequestHandler's name)
-        log.debug("http: " + format, *args)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        log.debug("http: " + format, *args)
-
-
 class EmulatorRuntime:
     """Key material, state and the bound listener of one emulator instance."""
 
@@ -380,18 +286,10 @@ class EmulatorRuntime:
             self.pki = Pki.load_or_create(state_path)
             self.state = EmulatorState(seed_data, Signer(self.pki.signing_key, self.pki.kid), self.pki.jwk)
             self.app = EmulatorApp(self.state, self.describe, lambda: self.port)
-            self.httpd = make_server(
-                "127.0.0.1",
-                port,
-                self.app,
-                threaded=True,
-                request_handler=_RequestHandler,
-                ssl_context=self.pki.server_context,
-            )
+            self.httpd = tls_server(self.app, self.pki.server_context, port=port)
         except BaseException:
             self._cleanup_tmp()
             raise
-        self.httpd.socket.do_handshake_on_connect = False  # accepted sockets handshake in their thread
         self.port: int = self.httpd.server_port
         self.state.base_url = f"https://127.0.0.1:{self.port}"
         self._closed = False

@@ -15,8 +15,9 @@ from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Mapping
 
-from .._core.scrub import fingerprint, scrub
-from . import _errors
+from . import _errors, _faults
+from ._faults import Fault
+from ._redact import fingerprint, redact
 from ._directory import App, Directory, SeedError, Tenant, User
 from ._errors import AadError, Throttled
 from ._tokens import Signer, TokenValidationError
@@ -37,11 +38,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rate_limit": None,
 }
 
-FAULT_TARGETS = frozenset({"token", "devicecode", "discovery", "authorize", "partnercenter", "keyvault", "any"})
-FAULT_KINDS = frozenset(
-    {"429", "503", "500", "delay", "malformed", "truncated", "reset", "oversized", "wrong_types",
-     "missing_fields", "html"}
-)
+FAULT_TARGETS = _faults.TARGETS
+FAULT_KINDS = _faults.KINDS
 
 
 class ControlError(ValueError):
@@ -135,19 +133,6 @@ class Transaction:
     signin: SignIn | None = None
 
 
-@dataclass
-class Fault:
-    id: int
-    target: str
-    kind: str
-    remaining: int
-    retry_after: int | None = None
-    delay_seconds: float | None = None
-
-    def public(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def validate_settings(partial: Mapping[str, Any]) -> dict[str, Any]:
     """Check a (partial) settings object; raises ControlError/SeedError-compatible messages."""
     if not isinstance(partial, Mapping):
@@ -206,7 +191,7 @@ class EmulatorState:
         self.base_url = ""  # https://127.0.0.1:PORT, set once the listener is bound
         self._seed = copy.deepcopy(dict(seed))
         self._seq = 0
-        self._fault_ids = 0
+        self.fault_queue = _faults.FaultQueue(error=ControlError)
         self.on_reset: list[Callable[[], None]] = []
         self._load_seed()
 
@@ -230,7 +215,7 @@ class EmulatorState:
             self.transactions: OrderedDict[str, Transaction] = OrderedDict()
             self.sessions: dict[str, SignIn] = {}
             self.tokens_valid_from: dict[str, float] = {}
-            self.faults: list[Fault] = []
+            self.fault_queue.clear()
             self.request_log: deque[dict[str, Any]] = deque(maxlen=_REQUEST_LOG_SIZE)
             self._buckets: dict[tuple[str, str], list[float]] = {}
 
@@ -500,56 +485,23 @@ class EmulatorState:
     # -- faults ---------------------------------------------------------------------------------------
 
     def add_fault(self, spec: Mapping[str, Any]) -> Fault:
-        if not isinstance(spec, Mapping):
-            raise ControlError("a fault must be a JSON object")
-        unknown = set(spec) - {"target", "kind", "count", "retry_after", "delay_seconds"}
-        if unknown:
-            raise ControlError(f"unknown fault keys {sorted(unknown)}")
-        target, kind = spec.get("target", "token"), str(spec.get("kind", ""))
-        if target not in FAULT_TARGETS:
-            raise ControlError(f"target must be one of {sorted(FAULT_TARGETS)}")
-        if kind not in FAULT_KINDS:
-            raise ControlError(f"kind must be one of {sorted(FAULT_KINDS)}")
-        count = spec.get("count", 1)
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ControlError("count must be an integer >= 1")
-        retry_after = spec.get("retry_after")
-        if retry_after is not None and (not isinstance(retry_after, int) or isinstance(retry_after, bool) or retry_after < 0):
-            raise ControlError("retry_after must be an integer >= 0")
-        delay = spec.get("delay_seconds")
-        if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= 600):
-            raise ControlError("delay_seconds must be a number between 0 and 600")
-        if kind == "delay" and delay is None:
-            raise ControlError("a delay fault needs delay_seconds")
-        with self.lock:
-            self._fault_ids += 1
-            fault = Fault(self._fault_ids, target, kind, count, retry_after, delay)
-            self.faults.append(fault)
-        return fault
+        return self.fault_queue.add(spec)
 
     def take_fault(self, target: str) -> Fault | None:
         """Consume one use of the first fault matching this endpoint's target."""
-        if not self.faults:  # unlocked fast path: the list is only replaced or mutated under the lock
-            return None
-        with self.lock:
-            for fault in self.faults:
-                if fault.target in (target, "any"):
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+        return self.fault_queue.take(target)
 
     def clear_faults(self) -> int:
-        with self.lock:
-            count = len(self.faults)
-            self.faults = []
-            return count
+        return self.fault_queue.clear()
+
+    @property
+    def faults(self) -> list[Fault]:
+        return self.fault_queue.pending()
 
     # -- request log --------------------------------------------------------------------------------------
 
     def log_request(self, entry: dict[str, Any]) -> None:
-        entry = scrub(entry)  # belt and braces: nothing secret may reach the log
+        entry = redact(entry)  # belt and braces: nothing secret may reach the log
         with self.lock:
             self._seq += 1
             entry["seq"] = self._seq

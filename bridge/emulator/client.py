@@ -1,9 +1,23 @@
-"""A client for the emulator's control API (/_emulator), over bridge's pinned-CA HTTPS session."""
+"""A client for the emulator's control API (/_emulator), over an HTTPS session pinned to its CA."""
 from __future__ import annotations
 
 import json
 from typing import Any, Mapping
 from urllib.parse import quote, urlsplit
+
+
+CONTROL_TIMEOUT = (10, 120)  # seconds to connect, to wait for an answer
+
+
+def https_session(ca_bundle: str | None) -> Any:
+    """A requests session that trusts `ca_bundle` (the emulator's CA) and nothing from the
+    environment: REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE would otherwise replace `verify`."""
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = ca_bundle if ca_bundle else True
+    return session
 
 
 class EmulatorControlError(RuntimeError):
@@ -35,9 +49,7 @@ class EmulatorClient:
         self.ca_bundle = ca_bundle
         self.partner_tenant = partner_tenant
         if session is None:
-            from .._auth.http import build_session
-
-            session = build_session(ca_bundle)
+            session = https_session(ca_bundle)
         self._session = session
 
     @classmethod
@@ -67,6 +79,7 @@ class EmulatorClient:
             f"{self.control_url}/{path.lstrip('/')}",
             json=body,
             params=dict(params) if params else None,
+            timeout=CONTROL_TIMEOUT,
         )
         try:
             payload = response.json()

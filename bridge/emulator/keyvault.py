@@ -30,8 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
-import struct
 import threading
 import time
 import uuid
@@ -39,7 +37,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
+import jwt
 from werkzeug.wrappers import Request, Response
+
+from ._faults import KINDS, Fault, FaultQueue, delay, reset_connection
+from ._redact import fingerprint
+from ._wsgi import buffer_body, json_response, tls_server
 
 log = logging.getLogger("bridge.emulator.keyvault")
 
@@ -47,7 +50,7 @@ RESOURCE = "https://vault.azure.net"
 KEY_VAULT_APP_ID = "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"  # Azure Key Vault's first-party app id
 API_VERSIONS = frozenset({"2016-10-01", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5"})
 PERMISSIONS = frozenset({"get", "list", "set", "delete", "recover", "purge"})
-FAULT_KINDS = frozenset({"429", "503", "500", "delay", "reset"})
+FAULT_KINDS = frozenset({"429", "503", "500", "delay", "reset"}) & KINDS
 MAX_VALUE_BYTES = 25 * 1024
 MAX_TAGS, MAX_TAG_NAME, MAX_TAG_VALUE = 15, 512, 256
 MAX_BODY = 256 * 1024
@@ -84,27 +87,6 @@ class _Secret:
     deleted_on: int | None = None
 
 
-@dataclass
-class KvFault:
-    """A queued fault for this vault (the Entra emulator's Fault has the same fields)."""
-
-    id: int
-    kind: str
-    remaining: int
-    retry_after: int | None = None
-    delay_seconds: float | None = None
-
-    def public(self) -> dict[str, Any]:
-        return {"id": self.id, "target": "keyvault", "kind": self.kind, "remaining": self.remaining,
-                "retry_after": self.retry_after, "delay_seconds": self.delay_seconds}
-
-
-def _fingerprint(value: str) -> str:
-    from .._core.scrub import fingerprint
-
-    return fingerprint(value)
-
-
 class KeyVaultApp:
     """The vault: secrets with versions and soft delete, behind challenge auth, with faults and a log.
 
@@ -130,6 +112,7 @@ class KeyVaultApp:
         self._take_fault = take_fault
         self._log_hook = log_request
         self.lock = threading.Lock()
+        self._faults = FaultQueue(frozenset({"keyvault"}), FAULT_KINDS, default_target="keyvault")
         self.reset()
 
     # -- state ---------------------------------------------------------------------------------------
@@ -138,37 +121,21 @@ class KeyVaultApp:
         """Forget every secret, fault, log entry and access rule."""
         with self.lock:
             self._secrets: dict[str, _Secret] = {}
-            self._faults: list[KvFault] = []
-            self._fault_ids = 0
+            self._faults.clear(restart_ids=True)
             self._log: list[dict[str, Any]] = []
             self._seq = 0
             self.permissions: dict[str, set[str]] | None = None  # None: every valid token may do everything
 
-    def add_fault(self, kind: str, count: int = 1, retry_after: int | None = None, delay_seconds: float | None = None) -> KvFault:
+    def add_fault(self, kind: str, count: int = 1, retry_after: int | None = None, delay_seconds: float | None = None) -> Fault:
         """Queue a fault for the next `count` vault requests (the control API calls this)."""
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"kind must be one of {sorted(FAULT_KINDS)}")
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ValueError("count must be an integer >= 1")
-        if retry_after is not None and (not isinstance(retry_after, int) or isinstance(retry_after, bool) or retry_after < 0):
-            raise ValueError("retry_after must be an integer >= 0")
-        if kind == "delay" and (not isinstance(delay_seconds, (int, float)) or not 0 <= delay_seconds <= 600):
-            raise ValueError("a delay fault needs delay_seconds between 0 and 600")
-        with self.lock:
-            self._fault_ids += 1
-            fault = KvFault(self._fault_ids, kind, count, retry_after, delay_seconds)
-            self._faults.append(fault)
-        return fault
+        spec: dict[str, Any] = {"kind": kind, "count": count, "retry_after": retry_after, "delay_seconds": delay_seconds}
+        return self._faults.add({k: v for k, v in spec.items() if v is not None})
 
     def _next_fault(self) -> Any:
         """This vault's own queued fault first, then the host emulator's (target "keyvault")."""
-        with self.lock:
-            if self._faults:
-                fault = self._faults[0]
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.pop(0)
-                return fault
+        fault = self._faults.take("keyvault")
+        if fault is not None:
+            return fault
         return self._take_fault("keyvault") if self._take_fault is not None else None
 
     def requests(self, since: int = 0) -> list[dict[str, Any]]:
@@ -196,7 +163,7 @@ class KeyVaultApp:
                     "deleted": s.deleted_on is not None,
                     "versions": [
                         {"version": v.version, "created": v.created, "tags": dict(v.tags),
-                         "fingerprint": _fingerprint(v.value), "enabled": v.enabled}
+                         "fingerprint": fingerprint(v.value), "enabled": v.enabled}
                         for v in s.versions
                     ],
                 }
@@ -206,12 +173,10 @@ class KeyVaultApp:
     # -- WSGI ----------------------------------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        from ._server import _buffer_body
-
         started = time.monotonic()
         # Read the whole body first, whatever the answer: on a kept-alive connection unread bytes
         # would be parsed as the next request (a 401 challenge or an injected 503 answers early).
-        too_large = _buffer_body(environ)
+        too_large = buffer_body(environ)
         if too_large is not None:
             return too_large(environ, start_response)
         request = Request(environ)
@@ -256,7 +221,7 @@ class KeyVaultApp:
     def _apply_fault(self, fault: Any, environ: dict[str, Any]) -> Response | None:
         kind = fault.kind
         if kind == "delay":
-            time.sleep(fault.delay_seconds or 0)
+            delay(fault)
             return None
         if kind in ("429", "503"):
             retry = fault.retry_after if fault.retry_after is not None else (1 if kind == "429" else None)
@@ -266,14 +231,7 @@ class KeyVaultApp:
         if kind == "500":
             return _error(KeyVaultError(500, "InternalServerError", "Injected fault."))
         if kind == "reset":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                from ._faults import ABORT_KEY
-
-                # Linger on with timeout 0: the handler's final close() sends a TCP RST.
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                environ[ABORT_KEY] = "reset"
-            raise ConnectionAbortedError("fault: connection reset")
+            reset_connection(environ)
         # A fault kind from a host emulator that only makes sense for Entra: answer 500.
         return _error(KeyVaultError(500, "InternalServerError", f"Injected fault {kind}."))
 
@@ -426,8 +384,8 @@ class KeyVaultApp:
                               bool(attributes.get("enabled", True)), now, now)
             secret.versions.append(record)
         entry["version"] = record.version
-        entry["fingerprint"] = _fingerprint(value)
-        return _json(200, self._bundle(base, secret, record))
+        entry["fingerprint"] = fingerprint(value)
+        return json_response(200, self._bundle(base, secret, record))
 
     def _get(self, claims: Mapping[str, Any], base: str, name: str, version: str | None, entry: dict[str, Any]) -> Response:
         self._allow(claims, "get")
@@ -446,8 +404,8 @@ class KeyVaultApp:
                 raise KeyVaultError(403, "Forbidden", "Operation get is not allowed on a disabled secret.")
             body = self._bundle(base, secret, record)
         entry["version"] = record.version
-        entry["fingerprint"] = _fingerprint(record.value)
-        return _json(200, body)
+        entry["fingerprint"] = fingerprint(record.value)
+        return json_response(200, body)
 
     def _list_secrets(self, request: Request, claims: Mapping[str, Any], base: str) -> Response:
         self._allow(claims, "list")
@@ -457,14 +415,14 @@ class KeyVaultApp:
                 for s in sorted(self._secrets.values(), key=lambda s: s.name.lower())
                 if s.deleted_on is None and s.versions
             ]
-        return _json(200, _page(items, request, f"{base}/secrets"))
+        return json_response(200, _page(items, request, f"{base}/secrets"))
 
     def _list_versions(self, request: Request, claims: Mapping[str, Any], base: str, name: str) -> Response:
         self._allow(claims, "list")
         with self.lock:
             secret = self._find(name)
             items = [self._item(base, secret, v, with_version=True) for v in secret.versions]
-        return _json(200, _page(items, request, f"{base}/secrets/{quote(name)}/versions"))
+        return json_response(200, _page(items, request, f"{base}/secrets/{quote(name)}/versions"))
 
     def _delete(self, claims: Mapping[str, Any], base: str, name: str) -> Response:
         self._allow(claims, "delete")
@@ -472,12 +430,12 @@ class KeyVaultApp:
             secret = self._find(name)
             secret.deleted_on = int(self.clock())
             body = self._deleted_bundle(base, secret)
-        return _json(200, body)
+        return json_response(200, body)
 
     def _get_deleted(self, claims: Mapping[str, Any], base: str, name: str) -> Response:
         self._allow(claims, "get")
         with self.lock:
-            return _json(200, self._deleted_bundle(base, self._find(name, deleted=True)))
+            return json_response(200, self._deleted_bundle(base, self._find(name, deleted=True)))
 
     def _list_deleted(self, claims: Mapping[str, Any], base: str) -> Response:
         self._allow(claims, "list")
@@ -488,7 +446,7 @@ class KeyVaultApp:
                     item = self._item(base, secret, secret.versions[-1], with_version=False)
                     item.update(self._deletion_fields(base, secret))
                     items.append(item)
-        return _json(200, {"value": items, "nextLink": None})
+        return json_response(200, {"value": items, "nextLink": None})
 
     def _purge(self, claims: Mapping[str, Any], name: str) -> Response:
         self._allow(claims, "purge")
@@ -502,7 +460,7 @@ class KeyVaultApp:
         with self.lock:
             secret = self._find(name, deleted=True)
             secret.deleted_on = None
-            return _json(200, self._bundle(base, secret, secret.versions[-1]))
+            return json_response(200, self._bundle(base, secret, secret.versions[-1]))
 
     # -- shapes ----------------------------------------------------------------------------------------------
 
@@ -551,41 +509,35 @@ class KeyVaultApp:
         try:
             payload = json.loads(request.get_data() or b"{}")
         except ValueError:
-            return _json(400, {"error": "invalid_request", "message": "the body is not JSON"})
+            return json_response(400, {"error": "invalid_request", "message": "the body is not JSON"})
         try:
             if parts == ["health"] and method == "GET":
-                return _json(200, {"status": "ok", "authority": self.authority, "resource": RESOURCE})
+                return json_response(200, {"status": "ok", "authority": self.authority, "resource": RESOURCE})
             if parts == ["reset"] and method == "POST":
                 self.reset()
-                return _json(200, {"status": "reset"})
+                return json_response(200, {"status": "reset"})
             if parts == ["faults"] and method == "POST":
                 if not isinstance(payload, dict):
                     raise ValueError("the body must be a JSON object")
-                unknown = set(payload) - {"target", "kind", "count", "retry_after", "delay_seconds"}
-                if unknown:
-                    raise ValueError(f"unknown fault keys {sorted(unknown)}")
-                fault = self.add_fault(str(payload.get("kind", "")), payload.get("count", 1),
-                                       payload.get("retry_after"), payload.get("delay_seconds"))
-                return _json(201, fault.public())
+                # A vault has one target: a "target" key is accepted and ignored.
+                fault = self._faults.add({k: v for k, v in payload.items() if k != "target"})
+                return json_response(201, fault.public())
             if parts == ["faults"] and method == "GET":
-                with self.lock:
-                    return _json(200, [f.public() for f in self._faults])
+                return json_response(200, [f.public() for f in self._faults.pending()])
             if parts == ["faults"] and method == "DELETE":
-                with self.lock:
-                    cleared, self._faults = len(self._faults), []
-                return _json(200, {"cleared": cleared})
+                return json_response(200, {"cleared": self._faults.clear()})
             if parts == ["requests"] and method == "GET":
-                return _json(200, self.requests(int(request.args.get("since", "0") or 0)))
+                return json_response(200, self.requests(int(request.args.get("since", "0") or 0)))
             if parts == ["secrets"] and method == "GET":
-                return _json(200, self.snapshot())
+                return json_response(200, self.snapshot())
             if parts == ["access"] and method == "PUT":
                 self.set_access(payload.get("principals") if isinstance(payload, dict) else None)
-                return _json(200, {"principals": self.access()})
+                return json_response(200, {"principals": self.access()})
             if parts == ["access"] and method == "GET":
-                return _json(200, {"principals": self.access()})
+                return json_response(200, {"principals": self.access()})
         except ValueError as exc:
-            return _json(400, {"error": "invalid_request", "message": str(exc)})
-        return _json(404, {"error": "not_found", "message": f"no control endpoint {method} {path}"})
+            return json_response(400, {"error": "invalid_request", "message": str(exc)})
+        return json_response(404, {"error": "not_found", "message": f"no control endpoint {method} {path}"})
 
     def set_access(self, principals: Mapping[str, Iterable[str]] | None) -> None:
         """Who may do what: {app id or object id: [get, list, set, delete, recover, purge]}; None: anyone."""
@@ -610,9 +562,10 @@ class KeyVaultApp:
 
 
 def _unverified_audience(token: str) -> str | None:
-    from .._core.tokens import claims_of
-
-    aud = claims_of(token).get("aud")
+    try:
+        aud = jwt.decode(token, options={"verify_signature": False}).get("aud")
+    except jwt.PyJWTError:
+        return None
     return aud if isinstance(aud, str) else None
 
 
@@ -632,13 +585,8 @@ def _page(items: list[dict[str, Any]], request: Request, url: str) -> dict[str, 
     return {"value": items[start:end], "nextLink": next_link}
 
 
-def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status=status, headers=dict(headers or {}),
-                    content_type="application/json; charset=utf-8")
-
-
 def _error(exc: KeyVaultError) -> Response:
-    return _json(exc.status, {"error": {"code": exc.code, "message": exc.message}}, exc.headers)
+    return json_response(exc.status, {"error": {"code": exc.code, "message": exc.message}}, exc.headers)
 
 
 # -- token validation against an Entra emulator in another process -------------------------------------------
@@ -658,12 +606,11 @@ def jwks_validator(
     For running this vault beside an Entra emulator in another process; in-process, pass the
     emulator state's `validate_access_token` instead. `clock` should be the emulator's clock.
     """
-    import jwt
     from jwt.algorithms import RSAAlgorithm
 
-    from .._auth.http import build_session
+    from .client import CONTROL_TIMEOUT, https_session
 
-    session = build_session(ca_bundle)
+    session = https_session(ca_bundle)
     keys: dict[str, Any] = {}
     keys_lock = threading.Lock()
     now = clock or time.time
@@ -671,7 +618,7 @@ def jwks_validator(
     def key_for(kid: str) -> Any:
         with keys_lock:
             if kid not in keys:
-                response = session.get(f"{authority_host.rstrip('/')}/{tenant}/discovery/v2.0/keys")
+                response = session.get(f"{authority_host.rstrip('/')}/{tenant}/discovery/v2.0/keys", timeout=CONTROL_TIMEOUT)
                 response.raise_for_status()
                 for jwk in response.json().get("keys", []):
                     keys[jwk["kid"]] = RSAAlgorithm.from_jwk(json.dumps(jwk))
@@ -699,31 +646,12 @@ def jwks_validator(
 # -- running it on its own port ---------------------------------------------------------------------------------
 
 
-def _handler_class() -> type:
-    from ._server import _RequestHandler  # keep-alive, threaded handshakes and real TCP resets
-
-    class _VaultRequestHandler(_RequestHandler):
-        def setup(self) -> None:
-            super().setup()
-            # werkzeug writes the status line and headers, then the body: without NODELAY, Nagle
-            # holds the body until the client's delayed ACK (~40 ms a request on loopback).
-            try:
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
-
-    return _VaultRequestHandler
-
-
 class KeyVaultServer:
     """A KeyVaultApp on its own HTTPS port, served by a daemon thread."""
 
     def __init__(self, app: KeyVaultApp, ssl_context: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        from werkzeug.serving import make_server
-
         self.app = app
-        self.httpd = make_server(host, port, app, threaded=True, request_handler=_handler_class(), ssl_context=ssl_context)
-        self.httpd.socket.do_handshake_on_connect = False
+        self.httpd = tls_server(app, ssl_context, host=host, port=port)
         self.port: int = self.httpd.server_port
         self.url = f"https://{host}:{self.port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
