@@ -17,7 +17,8 @@ function Get-SamBridgeEngine {
         4. the runtime is pointed at the library and home, initialised without Python's signal
            handlers (Ctrl+C stays PowerShell's), the GIL released for other threads, sys.path made
            the interpreter's (its .pth files processed, so editable installs resolve), and
-           bridge.rpc.host imported and its protocol checked.
+           bridge.rpc (the core's versioned in-process entry) imported and its protocol checked.
+        The Python run in the interpreter and in the engine is in the module's python/ folder.
         No MSAL.NET assembly is loaded: Python.Runtime.dll needs none, and the core uses msal for
         Python.
 
@@ -65,7 +66,8 @@ function Start-SamBridgeEngine {
     $info = Get-SamPythonInfo -Python $python.Path
     if ($info -is [string]) { return $info }
     if (-not $info.bridge) { return "$($python.Path) has no sam-bridge package (import bridge fails)." }
-    if (-not $info.host) { return "the sam-bridge of $($python.Path) is older than the in-process transport (no bridge.rpc.host); upgrade it." }
+    if (-not $info.host) { return "the sam-bridge of $($python.Path) is older than the in-process transport (no bridge.rpc.IN_PROCESS_ENTRY); upgrade it." }
+    if ([string]$info.host -ne '1') { return "the sam-bridge of $($python.Path) offers in-process entry $($info.host), this module uses entry 1; install matching versions." }
     if (-not $info.library) {
         return "$($python.Path) has no shared Python library to load in-process (it was built without --enable-shared)."
     }
@@ -89,11 +91,13 @@ function Start-SamBridgeEngine {
         $gil = $types.Py::GIL()
         try {
             $bootstrap = [System.Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $info -Compress -Depth 5)))
-            $types.PythonEngine::Exec($script:SamBridgeBootstrap.Replace('@INFO@', $bootstrap))
-            $hostModule = $types.Py::Import('bridge.rpc.host')
-            $version = [int]$hostModule.GetAttr('PROTOCOL_VERSION').ToString()
-            if ($version -ne 1) { throw "its in-process host speaks protocol $version, this module 1" }
-            $record.Start = $hostModule.GetAttr('start')
+            $types.PythonEngine::Exec((Get-SamPythonHelper -Name 'bootstrap.py').Replace('@INFO@', $bootstrap))
+            # The core's documented entry (bridge/rpc/__init__.py), not a file of its: the module
+            # names only bridge.rpc, its IN_PROCESS_ENTRY, PROTOCOL_VERSION and start.
+            $entry = $types.Py::Import('bridge.rpc')
+            $version = [int]$entry.GetAttr('PROTOCOL_VERSION').ToString()
+            if ($version -ne 1) { throw "its in-process entry speaks protocol $version, this module 1" }
+            $record.Start = $entry.GetAttr('start')
         } finally {
             $gil.Dispose()
         }
@@ -211,7 +215,7 @@ function Get-SamPythonInfo {
     }
     try {
         $stderrTask = $process.StandardError.ReadToEndAsync()
-        $process.StandardInput.Write($script:SamBridgePythonQuery)
+        $process.StandardInput.Write((Get-SamPythonHelper -Name 'describe_interpreter.py'))
         $process.StandardInput.Close()
         $output = $process.StandardOutput.ReadToEnd()
         if (-not $process.WaitForExit(60000)) { $process.Kill() }
@@ -259,73 +263,3 @@ $script:SamBridgeEngineSlot = 'SamBridge.InProcessEngine.v1'
 $script:SamBridgeEngineKey = $null
 $script:SamBridgeEngine = $null
 $script:SamBridgeEngineProblem = $null
-
-# Asked of the interpreter once: the facts of Get-SamPythonInfo. The shared library is looked for
-# under the names and folders CPython's build records (Debian: LIBDIR/INSTSONAME, as
-# libpython3.11.so itself comes only with python3-dev; Windows: pythonXY.dll beside the base
-# interpreter; macOS: the framework's Python or LIBDIR/LDLIBRARY).
-$script:SamBridgePythonQuery = @'
-import importlib.util, json, os, site, sys, sysconfig
-
-def library():
-    var = sysconfig.get_config_var
-    names = [var("INSTSONAME"), var("LDLIBRARY")]
-    if os.name == "nt":
-        names.insert(0, "python%d%d.dll" % sys.version_info[:2])
-    folders = [var("LIBDIR"), os.path.join(sys.base_prefix, "lib"), sys.base_prefix,
-               os.path.dirname(getattr(sys, "_base_executable", "") or sys.executable)]
-    if var("LIBDIR") and var("MULTIARCH"):
-        folders.append(os.path.join(var("LIBDIR"), var("MULTIARCH")))
-    if var("PYTHONFRAMEWORKPREFIX"):
-        folders.insert(0, var("PYTHONFRAMEWORKPREFIX"))
-    for folder in folders:
-        for name in names:
-            if folder and name and not name.endswith(".a"):
-                path = os.path.join(folder, name)
-                if os.path.isfile(path):
-                    return path
-    return None
-
-def site_dirs():
-    found = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
-    if site.ENABLE_USER_SITE:
-        found.append(site.getusersitepackages())
-    return [d for d in found if os.path.isdir(d)]
-
-spec = importlib.util.find_spec("bridge")
-folders = list(spec.submodule_search_locations or []) if spec else []
-net = importlib.util.find_spec("pythonnet")
-dll = None
-if net and net.submodule_search_locations:
-    candidate = os.path.join(list(net.submodule_search_locations)[0], "runtime", "Python.Runtime.dll")
-    dll = candidate if os.path.isfile(candidate) else None
-print(json.dumps({
-    "executable": sys.executable,
-    "version": "%d.%d.%d" % sys.version_info[:3],
-    "prefix": sys.prefix,
-    "exec_prefix": sys.exec_prefix,
-    "base_prefix": sys.base_prefix,
-    "path": [p for p in sys.path if p],
-    "site_dirs": site_dirs(),
-    "library": library(),
-    "bridge": bool(spec),
-    "host": any(os.path.isfile(os.path.join(f, "rpc", "host.py")) for f in folders),
-    "pythonnet_dll": dll,
-}))
-'@
-
-# Run once inside the new engine (@INFO@: the interpreter's facts, base64 JSON). The interpreter's own
-# site directories go through site.addsitedir, which runs their .pth files (editable installs add
-# their import hooks there); then sys.path takes the interpreter's order.
-$script:SamBridgeBootstrap = @'
-import base64, json, site, sys
-_info = json.loads(base64.b64decode("@INFO@").decode("utf-8"))
-_before, _dir = set(sys.path), None
-for _dir in _info["site_dirs"]:
-    if _dir not in _before:
-        site.addsitedir(_dir)
-sys.path[:] = list(dict.fromkeys(_info["path"] + sys.path))
-sys.executable = _info["executable"]
-sys.prefix, sys.exec_prefix = _info["prefix"], _info["exec_prefix"]
-del _info, _before, _dir
-'@

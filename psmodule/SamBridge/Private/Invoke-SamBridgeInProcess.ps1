@@ -3,7 +3,7 @@ function Invoke-SamBridgeInProcess {
     .SYNOPSIS
         The in-process transport: one request to the core hosted in this PowerShell process (pythonnet), one response back.
     .DESCRIPTION
-        The same request text as the child process's stdin goes to bridge.rpc.host.start(),
+        The same request text as the child process's stdin goes to bridge.rpc.start() (the core's in-process entry),
         which runs the very function `sam-bridge rpc` runs (serve_stdio), over in-memory pipes.
         This function then reads the core's output exactly as the child-process transport reads
         stdout: line by line, each line handed to Receive-SamBridgeLine (messages shown, questions

@@ -36,10 +36,13 @@ function Get-SamRefreshTokenStatus {
         [string] $Profile,
 
         [ValidateRange(0, 90)]
-        [double] $WarningDays = 14
+        [double] $WarningDays
     )
     process {
-        $arguments = @{ warn_days = $WarningDays }
+        # Without -WarningDays the core applies its own default (bridge/_core/constants.py), the
+        # one the CLI's --warn-days shows: it is written in one place.
+        $arguments = @{}
+        if ($PSBoundParameters.ContainsKey('WarningDays')) { $arguments['warn_days'] = $WarningDays }
         if ($Profile) { $arguments['profile'] = $Profile }
         Invoke-SamBridgeCore -Command 'status' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.RefreshTokenStatus'
