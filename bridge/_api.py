@@ -30,12 +30,12 @@ def get_token(
 
     >>> token = get_token("contoso", ["https://graph.microsoft.com/.default"], tenant="fabrikam.onmicrosoft.com")  # doctest: +SKIP
     """
-    from ._services.exchange import exchange
+    from ._services.exchange import obtain_token
 
     p = load_profile(profile, config=config)
     if isinstance(scopes, str):
         scopes = scopes.split()
-    return exchange(p, store_for(p), scopes, tenant, force_refresh=force_refresh)
+    return obtain_token(p, store_for(p), scopes, tenant, force_refresh=force_refresh)
 
 
 exchange = get_token

@@ -223,9 +223,9 @@ def read_tenants_file(path: str) -> list[str]:
 def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
     """Every customer tenant the Partner Center API lists for the partner (following its pages)."""
     from .._auth.client import _transport_error, http_session
-    from .exchange import exchange
+    from .exchange import obtain_token
 
-    token = exchange(profile, store, [PARTNER_CENTER_SCOPE])
+    token = obtain_token(profile, store, [PARTNER_CENTER_SCOPE])
     session = http_session(profile)
     base = profile.partner_center_url
     url, headers = f"{base}/v1/customers", {}

@@ -414,12 +414,12 @@ _SAME_EVERYWHERE = (RefreshTokenExpiredError, RefreshTokenRevokedError, InvalidR
 def _check_customers(profile: Profile, store: SecretStore, targets: list[str],
                      scopes: tuple[str, ...]) -> Iterator[Finding]:
     """One real exchange per customer tenant: permitted, or refused with Entra's code and a fix."""
-    from .exchange import exchange
+    from .exchange import obtain_token
 
     for index, tenant in enumerate(targets):
         check = f"customer:{tenant}"
         try:
-            token = exchange(profile, store, scopes, tenant)
+            token = obtain_token(profile, store, scopes, tenant)
         except AuthenticationError as exc:
             yield Finding(check, "fail", exc.message, exc.remediation or "See the message; then run doctor again.")
             if isinstance(exc, _SAME_EVERYWHERE):

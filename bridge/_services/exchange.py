@@ -259,7 +259,7 @@ def rotation_metadata(previous: Mapping[str, Any], redemption: Redemption, rotat
     return meta
 
 
-def exchange(
+def obtain_token(
     profile: Profile,
     store: SecretStore,
     scopes: Iterable[str] | None = None,
@@ -267,7 +267,10 @@ def exchange(
     *,
     force_refresh: bool = False,
 ) -> AccessToken:
-    """An access token for `scopes` (one resource) in the partner tenant or a customer tenant."""
+    """An access token for `scopes` (one resource) in the partner tenant or a customer tenant.
+
+    The service behind bridge.get_token (also public as bridge.exchange), which takes a profile
+    name: this one takes the loaded profile and its store, and is named apart from it."""
     wanted = v.scopes(tuple(scopes) if scopes is not None else profile.scopes)
     target = v.tenant(tenant, "tenant") if tenant else profile.tenant
     cache = AccessTokenCache(profile, store)
@@ -418,7 +421,7 @@ def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_W
 
 def keepalive(profile: Profile, store: SecretStore) -> RefreshTokenStatus:
     """Redeem once (bypassing the access-token cache) so the stored token restarts its 90 days."""
-    exchange(profile, store, profile.scopes, force_refresh=True)
+    obtain_token(profile, store, profile.scopes, force_refresh=True)
     return status(profile, store)
 
 

@@ -1,7 +1,7 @@
 """The `Connect-*` targets: which tokens each cmdlet takes, for which audience, and what goes with them.
 
 This is the product layer above the exchange core: it knows cmdlets, parameter sets and module
-versions, and asks `exchange()` for one token per audience (so rotation and caching stay the core's).
+versions, and asks `obtain_token()` for one token per audience (so rotation and caching stay the core's).
 The facts are transcribed from the parameter sets read from each module's source and help
 (`connect-cmdlets.json`, kept beside the project); the binding tests check them against stand-ins
 generated from a copy of that file, so this table is the only copy inside the package.
@@ -646,9 +646,9 @@ def connect_parameters(
     tenant or customer `tenant`, and return the parameters that bind to its token parameter set.
 
     `exchanger` and `record` let a batch over many tenants share one read of the refresh token
-    (see `_batch`); by default every token goes through `exchange()`.
+    (see `_batch`); by default every token goes through `obtain_token()`.
     """
-    from .._services.exchange import exchange, read_refresh_token
+    from .._services.exchange import obtain_token, read_refresh_token
 
     p = plan(target, module_version, include)
     t = p.target
@@ -661,7 +661,7 @@ def connect_parameters(
         record = read_refresh_token(profile, store).metadata  # fails early, before any exchange, if missing
     if exchanger is None:
         def exchanger(scopes: tuple[str, ...], tenant_: str | None) -> AccessToken:
-            return exchange(profile, store, scopes, tenant_)
+            return obtain_token(profile, store, scopes, tenant_)
     partner_ids = {profile.tenant.lower(), str(record.get("home_tenant_id") or "").lower()} - {""}
     if t.needs_url and site is None:
         site = _derived_site(profile, wanted_tenant, partner_ids, record, t)

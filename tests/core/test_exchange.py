@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import bridge
-from bridge._services.exchange import exchange, status
+from bridge._services.exchange import obtain_token, status
 from bridge._core.validate import SamBridgeWarning
 from bridge._core.scrub import fingerprint
 
@@ -29,10 +29,10 @@ def test_exchange_rotates_and_the_next_exchange_presents_the_rotated_token(conse
     p, store, emulator = consented_profile.profile, consented_profile.store, consented_profile.emulator
     first_rt = consented_profile.refresh_token()
     mark = emulator.requests()[-1]["seq"]
-    exchange(p, store, [GRAPH])
+    obtain_token(p, store, [GRAPH])
     second_rt = consented_profile.refresh_token()
     assert second_rt != first_rt
-    exchange(p, store, [ARM])
+    obtain_token(p, store, [ARM])
     third_rt = consented_profile.refresh_token()
     log = _token_requests(emulator, mark)
     assert [r["presented_rt"] for r in log] == [fingerprint(first_rt), fingerprint(second_rt)]
@@ -43,7 +43,7 @@ def test_exchange_rotates_and_the_next_exchange_presents_the_rotated_token(conse
 
 def test_access_token_audience_scope_and_tenant(consented_profile):
     with pytest.warns(SamBridgeWarning, match="double slash"):
-        token = exchange(consented_profile.profile, consented_profile.store, ["https://management.azure.com//user_impersonation"])
+        token = obtain_token(consented_profile.profile, consented_profile.store, ["https://management.azure.com//user_impersonation"])
     claims = token.claims
     assert claims["aud"] == "https://management.azure.com" and claims["scp"] == "user_impersonation"
     assert token.tenant_id == consented_profile.emulator.ids.partner
@@ -52,9 +52,9 @@ def test_access_token_audience_scope_and_tenant(consented_profile):
 
 def test_valid_access_token_is_reused_without_a_request(consented_profile):
     p, store, emulator = consented_profile.profile, consented_profile.store, consented_profile.emulator
-    first = exchange(p, store, [GRAPH])
+    first = obtain_token(p, store, [GRAPH])
     mark = emulator.requests()[-1]["seq"]
-    again = exchange(p, store, [GRAPH])
+    again = obtain_token(p, store, [GRAPH])
     assert again.token == first.token and again.from_cache
     assert emulator.requests(mark) == []
 
@@ -74,14 +74,14 @@ def test_cached_access_token_is_reused_across_processes(consented_profile):
 def test_access_token_is_refreshed_within_five_minutes_of_expiry(consented_profile):
     p, store, emulator = consented_profile.profile, consented_profile.store, consented_profile.emulator
     emulator.update_settings(access_token_lifetime=240)  # already inside the 5-minute margin
-    first = exchange(p, store, [GRAPH])
-    second = exchange(p, store, [GRAPH])
+    first = obtain_token(p, store, [GRAPH])
+    second = obtain_token(p, store, [GRAPH])
     assert second.token != first.token and not second.from_cache
 
 
 def test_customer_tenant_exchange_allowed(consented_profile):
     ids = consented_profile.emulator.ids
-    token = exchange(consented_profile.profile, consented_profile.store, [GRAPH], "fabrikam.onmicrosoft.com")
+    token = obtain_token(consented_profile.profile, consented_profile.store, [GRAPH], "fabrikam.onmicrosoft.com")
     assert token.claims["tid"] == ids.fabrikam and token.tenant_id == ids.fabrikam
     assert token.claims["aud"] == "https://graph.microsoft.com"
 
@@ -90,7 +90,7 @@ def test_customer_tenant_without_gdap_is_denied_with_remediation(consented_profi
     ids = consented_profile.emulator.ids
     before = consented_profile.refresh_token()
     with pytest.raises(bridge.TenantAccessError) as info:
-        exchange(consented_profile.profile, consented_profile.store, [GRAPH], ids.tailspin)
+        obtain_token(consented_profile.profile, consented_profile.store, [GRAPH], ids.tailspin)
     assert info.value.codes == (50020,) and "GDAP" in info.value.remediation
     assert consented_profile.refresh_token() == before  # a refusal never touches the stored token
 
@@ -98,7 +98,7 @@ def test_customer_tenant_without_gdap_is_denied_with_remediation(consented_profi
 def test_customer_tenant_without_consent_is_denied_with_remediation(consented_profile):
     ids = consented_profile.emulator.ids
     with pytest.raises(bridge.ConsentRequiredError) as info:
-        exchange(consented_profile.profile, consented_profile.store, [GRAPH], ids.woodgrove)
+        obtain_token(consented_profile.profile, consented_profile.store, [GRAPH], ids.woodgrove)
     assert info.value.codes == (65001,) and "Partner Center" in info.value.remediation
 
 
@@ -107,7 +107,7 @@ def test_ninety_days_of_inactivity_expires_the_token_with_remediation(consented_
     before = consented_profile.refresh_token()
     emulator.advance_clock(90 * 86400 + 60)
     with pytest.raises(bridge.RefreshTokenExpiredError) as info:
-        exchange(p, store, [GRAPH])
+        obtain_token(p, store, [GRAPH])
     err = info.value
     assert err.codes == (700082,) and err.suberror == "bad_token"
     assert "90 days without use" in err.remediation and "sam-bridge consent --profile contoso" in err.remediation
@@ -119,14 +119,14 @@ def test_revoked_sessions_map_to_50173(consented_profile):
     emulator = consented_profile.emulator
     emulator.revoke_user(emulator.ids.admin)
     with pytest.raises(bridge.RefreshTokenRevokedError) as info:
-        exchange(consented_profile.profile, consented_profile.store, [GRAPH])
+        obtain_token(consented_profile.profile, consented_profile.store, [GRAPH])
     assert info.value.codes == (50173,) and "revoked" in info.value.remediation
 
 
 def test_garbage_refresh_token_maps_to_70000(emulator_profile):
     bridge.import_refresh_token("0.AXgarbage-not-a-token", emulator_profile.profile)
     with pytest.raises(bridge.AuthenticationError) as info:
-        exchange(emulator_profile.profile, emulator_profile.store, [GRAPH])
+        obtain_token(emulator_profile.profile, emulator_profile.store, [GRAPH])
     assert 70000 in info.value.codes and "not valid" in info.value.remediation
 
 
@@ -137,20 +137,20 @@ def test_non_mfa_consent_cannot_reach_partner_center(emulator_profile):
     device_code_consent(handle, handle.emulator.ids.helpdesk, mfa=False)
     assert handle.metadata()["mfa"] is False
     with pytest.raises(bridge.InteractionRequiredError) as info:
-        exchange(handle.profile, handle.store, [PARTNER_CENTER])
+        obtain_token(handle.profile, handle.store, [PARTNER_CENTER])
     assert info.value.codes == (50076,) and "Multi-factor" in info.value.remediation
 
 
 def test_unknown_tenant_maps_to_90002(consented_profile):
     with pytest.raises(bridge.TenantAccessError) as info:
-        exchange(consented_profile.profile, consented_profile.store, [GRAPH], "nosuch.onmicrosoft.com")
+        obtain_token(consented_profile.profile, consented_profile.store, [GRAPH], "nosuch.onmicrosoft.com")
     assert 90002 in info.value.codes
 
 
 def test_unknown_application_maps_to_700016(consented_profile):
     handle = consented_profile.with_profile(app_id="00000000-1111-2222-3333-444444444444")
     with pytest.raises(bridge.TenantAccessError) as info:
-        exchange(handle.profile, handle.store, [GRAPH])
+        obtain_token(handle.profile, handle.store, [GRAPH])
     assert 700016 in info.value.codes
 
 
@@ -162,7 +162,7 @@ def test_confidential_app_credential_errors(consented_profile, monkeypatch, cred
     handle = consented_profile.with_profile(app_id=consented_profile.emulator.ids.secret_app, credential=credential)
     monkeypatch.setenv("SAM_BRIDGE_CLIENT_SECRET", "not-the-secret")
     with pytest.raises(cls) as info:
-        exchange(handle.profile, handle.store, [GRAPH])
+        obtain_token(handle.profile, handle.store, [GRAPH])
     assert code in info.value.codes
 
 
@@ -170,7 +170,7 @@ def test_public_app_with_a_secret_maps_to_700025(consented_profile, monkeypatch)
     handle = consented_profile.with_profile(credential="secret")
     monkeypatch.setenv("SAM_BRIDGE_CLIENT_SECRET", "any-secret-value")
     with pytest.raises(bridge.ClientCredentialError) as info:
-        exchange(handle.profile, handle.store, [GRAPH])
+        obtain_token(handle.profile, handle.store, [GRAPH])
     assert 700025 in info.value.codes and "--public-client" in info.value.remediation
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import bridge
-from bridge._services.exchange import exchange, status
+from bridge._services.exchange import obtain_token, status
 
 GRAPH = "https://graph.microsoft.com/.default"
 
@@ -56,13 +56,13 @@ def test_no_secret_in_any_command_line_while_the_cli_runs(consented_profile):
 
 
 def test_reprs_and_errors_never_show_secrets(consented_profile):
-    token = exchange(consented_profile.profile, consented_profile.store, [GRAPH])
+    token = obtain_token(consented_profile.profile, consented_profile.store, [GRAPH])
     stored = consented_profile.store.get("contoso/refresh-token")
     texts = [repr(token), str(token), repr(stored), str(stored), repr(consented_profile.profile),
              repr(status(consented_profile.profile, consented_profile.store))]
     consented_profile.emulator.revoke_user(consented_profile.emulator.ids.admin)
     with pytest.raises(bridge.SamBridgeError) as info:
-        exchange(consented_profile.profile, consented_profile.store, [GRAPH], force_refresh=True)
+        obtain_token(consented_profile.profile, consented_profile.store, [GRAPH], force_refresh=True)
     texts += [str(info.value), repr(info.value), repr(info.value.to_dict())]
     for text in texts:
         assert token.token not in text and stored.value not in text

@@ -67,13 +67,13 @@ def file_bytes(path: Path) -> bytes:
 
 def assert_still_redeems(handle: Any, refresh_token: str) -> None:
     """The stored refresh token is `refresh_token`, and the emulator still accepts it (faults cleared)."""
-    from bridge._services.exchange import exchange
+    from bridge._services.exchange import obtain_token
 
     emulator = handle.emulator
     emulator.clear_faults()
     assert handle.refresh_token() == refresh_token, "the stored refresh token changed"
     since = last_seq(emulator)
-    token = exchange(handle.profile, handle.store, [GRAPH], force_refresh=True)
+    token = obtain_token(handle.profile, handle.store, [GRAPH], force_refresh=True)
     assert token.token
     redeemed = [e for e in requests_to(emulator, since, "token")
                 if e["status"] == 200 and e.get("grant_type") == "refresh_token"]

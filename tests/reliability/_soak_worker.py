@@ -43,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         report["attempted"] += 1
         try:
             if args.mode == "exchange":
-                from bridge._services.exchange import exchange
+                from bridge._services.exchange import obtain_token
 
-                token = exchange(profile, store, [args.scope], force_refresh=True)
+                token = obtain_token(profile, store, [args.scope], force_refresh=True)
                 assert not token.from_cache
                 report["succeeded"] += 1
             else:

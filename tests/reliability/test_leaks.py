@@ -364,11 +364,11 @@ def test_reprs_show_no_secret(consented_profile: Any, figures: Any) -> None:
     from bridge._api import store_for
     from bridge._auth.certs import load_certificate
     from bridge._services.consent import ConsentResult
-    from bridge._services.exchange import Redemption, exchange, read_refresh_token, redeem
+    from bridge._services.exchange import Redemption, obtain_token, read_refresh_token, redeem
     from bridge._targets import connect_parameters
 
     handle = consented_profile
-    token = exchange(handle.profile, handle.store, [GRAPH], force_refresh=True)
+    token = obtain_token(handle.profile, handle.store, [GRAPH], force_refresh=True)
     stored = read_refresh_token(handle.profile, handle.store)
     redemption = redeem(handle.profile, None, stored.value, (GRAPH,), handle.profile.tenant)
     assert isinstance(redemption, Redemption) and redemption.refresh_token

@@ -70,13 +70,13 @@ def put_loop(args: argparse.Namespace) -> dict[str, Any]:
 def exchange_loop(args: argparse.Namespace) -> dict[str, Any]:
     """N forced exchanges of one profile (each one a network redemption and a rotation)."""
     from bridge._api import load_profile, store_for
-    from bridge._services.exchange import exchange
+    from bridge._services.exchange import obtain_token
 
     profile = load_profile(args.profile, config=args.config)
     store = store_for(profile)
     started = time.monotonic()
     for _ in range(args.count):
-        token = exchange(profile, store, [args.scope], force_refresh=True)
+        token = obtain_token(profile, store, [args.scope], force_refresh=True)
         assert not token.from_cache
     return {"exchanges": args.count, "seconds": round(time.monotonic() - started, 2)}
 

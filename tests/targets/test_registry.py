@@ -237,7 +237,7 @@ def _store(profile: Profile, **meta: Any) -> MemoryStore:
 @pytest.fixture
 def fake(monkeypatch) -> FakeExchange:
     fake = FakeExchange()
-    monkeypatch.setattr("bridge._services.exchange.exchange", fake)
+    monkeypatch.setattr("bridge._services.exchange.obtain_token", fake)
     return fake
 
 
@@ -276,13 +276,13 @@ def test_teams_tokens_are_graph_first_then_teams(profile, fake):
 
 def test_account_falls_back_to_the_token_when_the_record_has_no_user(profile, monkeypatch):
     fake = FakeExchange(upn_claim="other@contosopartner.onmicrosoft.com")
-    monkeypatch.setattr("bridge._services.exchange.exchange", fake)
+    monkeypatch.setattr("bridge._services.exchange.obtain_token", fake)
     result = connect_parameters(profile, _store(profile, user=None), "AzureAD")
     assert result.parameters["AccountId"] == "other@contosopartner.onmicrosoft.com"
 
 
 def test_no_account_anywhere_is_a_clear_error(profile, monkeypatch):
-    monkeypatch.setattr("bridge._services.exchange.exchange", FakeExchange(upn_claim=None))
+    monkeypatch.setattr("bridge._services.exchange.obtain_token", FakeExchange(upn_claim=None))
     with pytest.raises(InvalidInputError, match="consenting user's UPN"):
         connect_parameters(profile, _store(profile, user=None), "AzAccount")
 
@@ -294,7 +294,7 @@ def test_no_refresh_token_fails_before_any_exchange(profile, fake):
 
 
 def test_exchange_warnings_are_collected_once(profile, monkeypatch):
-    monkeypatch.setattr("bridge._services.exchange.exchange", FakeExchange(warn="scope fixed up"))
+    monkeypatch.setattr("bridge._services.exchange.obtain_token", FakeExchange(warn="scope fixed up"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing may escape: it is all in the result
         result = connect_parameters(profile, _store(profile), "AzureAD")
