@@ -16,7 +16,10 @@ from typing import Any, Iterable
 from .._core import validate as v
 from .._core.constants import ENV_CLI
 from .._core.errors import InvalidInputError
-from . import ConnectParameters, Target, get_target, plan, sharepoint_url
+from .connect import ConnectParameters
+from .model import Target
+from .plan import plan, sharepoint_url
+from .table import get_target
 from .._version import __version__
 
 
