@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import msal
 import requests
 
+from . import aadsts
 from .._core import errors as _errors
 from .._core.constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIENT_SECRET
 from .._core.errors import NotAvailableError, ServiceError, ThrottledError
@@ -129,7 +130,7 @@ def _discovery_error(profile: Profile, tenant: str) -> Exception:
     except Exception:
         body = None
     if isinstance(body, dict) and body.get("error"):
-        return _errors.from_response(body, tenant=tenant, app_id=profile.app_id, profile=profile.name)
+        return aadsts.from_response(body, tenant=tenant, app_id=profile.app_id, profile=profile.name)
     return ServiceError(f"the authority {profile.authority(tenant)} did not return a usable OpenID configuration.")
 
 
@@ -220,7 +221,7 @@ def call(
     if not isinstance(result, dict):
         raise ServiceError(f"{where} gave no usable answer while trying to {doing}.")
     if "error" in result:
-        raise _errors.from_response(result, **facts)
+        raise aadsts.from_response(result, **facts)
     if expect_access_token:
         validate_token_response(result, where)
     for key in ("access_token", "refresh_token", "id_token"):

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
+from .._auth import aadsts
 from .._core import errors as _errors
 from .._auth.client import build_app, call, client_credential
 from .._config import Profile
@@ -85,7 +86,7 @@ def consent(
                     facts=facts, expect_access_token=False)
         if "user_code" not in flow:
             if flow.get("error"):
-                raise _errors.from_response(flow, **facts)
+                raise aadsts.from_response(flow, **facts)
             # Not a refusal from Entra: an answer without the fields of a device-code response.
             raise _errors.ServiceError(
                 f"{where} sent a device-code response without a user code while trying to start the "
@@ -201,7 +202,7 @@ def check_redirect(params: Mapping[str, str], state: str, facts: Mapping[str, st
             remediation="Use the URL printed by this run, sign in again and paste the new redirected URL.",
         )
     if "error" in params:
-        raise _errors.from_response(
+        raise aadsts.from_response(
             {"error": params["error"], "error_description": params.get("error_description", "")}, **(facts or {})
         )
 

@@ -191,7 +191,7 @@ def _check_discovery(profile: Profile) -> list[Finding]:
     clock = _check_clock(response.headers.get("Date"), profile)
     if response.status_code != 200 or not isinstance(body, dict) or body.get("error"):
         if isinstance(body, dict) and body.get("error"):
-            from .._core.errors import codes_of
+            from .._auth.aadsts import codes_of
 
             codes = codes_of(body)
             description = str(body.get("error_description") or body["error"]).splitlines()[0].strip()
@@ -287,7 +287,7 @@ def _check_credential(profile: Profile, store: SecretStore | None, authority_ok:
 
 
 def _judge_probe(profile: Profile, kind: str, result: Mapping[str, Any]) -> Finding:
-    from .._core.errors import codes_of
+    from .._auth.aadsts import codes_of
 
     codes = codes_of(result)
     error = str(result.get("error") or "")

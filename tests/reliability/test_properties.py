@@ -289,11 +289,12 @@ def test_token_response_validation(response: dict[str, Any]) -> None:
 @given(json_value)
 def test_error_responses_map_without_failing(response: Any) -> None:
     count("error response")
+    from bridge._auth import aadsts
     from bridge._core import errors as _errors
 
     if not isinstance(response, dict):
         response = {"error": response}
-    error = _errors.from_response(response, profile="contoso", tenant=TENANT)
+    error = aadsts.from_response(response, profile="contoso", tenant=TENANT)
     assert isinstance(error, _errors.AuthenticationError)
     assert error.message.startswith("Entra ID refused the request: ")
     json.dumps(error.to_dict())  # what the CLI --json and the PowerShell module receive is JSON
