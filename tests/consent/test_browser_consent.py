@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.browser._helpers import (
+from tests.consent._helpers import (
     PARTNER_CENTER,
     PARTNER_CENTER_AUDIENCE,
     LiveCli,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.browser._helpers import PARTNER_CENTER, PARTNER_CENTER_AUDIENCE, LiveCli, password_page, totp_page
+from tests.consent._helpers import PARTNER_CENTER, PARTNER_CENTER_AUDIENCE, LiveCli, password_page, totp_page
 from tests.emulator._helpers import verify_token
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from tests.browser._helpers import (
+from tests.consent._helpers import (
     PARTNER_CENTER,
     PARTNER_CENTER_AUDIENCE,
     LiveCli,
