@@ -5,6 +5,8 @@ import pytest
 from bridge._config import Config, Profile
 from bridge._core.errors import ConfigError, InvalidInputError
 
+pytestmark = pytest.mark.unit
+
 APP = "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c"
 
 

@@ -11,6 +11,8 @@ from bridge import _api
 from bridge._config import Config, Profile
 from bridge._core.errors import ConfigError
 
+pytestmark = pytest.mark.unit
+
 APP = "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c"
 
 

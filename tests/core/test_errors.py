@@ -3,6 +3,8 @@ import pytest
 from bridge._auth import aadsts
 from bridge._core import errors as e
 
+pytestmark = pytest.mark.unit
+
 NBSP = "\u00a0"
 
 

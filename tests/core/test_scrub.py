@@ -1,7 +1,11 @@
 import logging
 from collections import OrderedDict
 
+import pytest
+
 from bridge._core import scrub as s
+
+pytestmark = pytest.mark.unit
 
 
 def test_scrub_masks_secret_fields_deeply():

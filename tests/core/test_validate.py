@@ -5,6 +5,8 @@ import pytest
 from bridge._core import validate as v
 from bridge._core.errors import InvalidInputError
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("value", ["4DADF9EC-D547-4AD3-B14E-BDF2CD3D746C", " 4dadf9ec-d547-4ad3-b14e-bdf2cd3d746c "])
 def test_guid_normalises(value):

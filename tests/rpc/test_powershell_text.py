@@ -9,6 +9,8 @@ import pytest
 from bridge.rpc import protocol as _rpc
 from bridge.rpc.protocol import powershell_commands
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "cli, cmdlet",
