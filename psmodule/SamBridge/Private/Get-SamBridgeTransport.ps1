@@ -69,18 +69,3 @@ function Get-SamBridgeTransport {
     Write-Verbose "sam-bridge: the in-process transport is not available ($script:SamBridgeEngineProblem); using the child process."
     $chosen
 }
-
-function Get-SamBridgeTransportSetting {
-    # The Transport setting in effect: the session option, else SAM_BRIDGE_TRANSPORT, else Auto.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param()
-    if ($script:SamBridgeOptions.Transport) { return $script:SamBridgeOptions.Transport }
-    if ($env:SAM_BRIDGE_TRANSPORT) {
-        foreach ($name in @('Auto', 'InProcess', 'ChildProcess')) {
-            if ($env:SAM_BRIDGE_TRANSPORT -eq $name) { return $name }  # any case, the canonical spelling
-        }
-        return $env:SAM_BRIDGE_TRANSPORT
-    }
-    'Auto'
-}
