@@ -31,6 +31,9 @@ from ._tokens import (
 GRANT_AUTH_CODE = "authorization_code"
 GRANT_REFRESH = "refresh_token"
 GRANT_DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
+# MSAL.NET, msal-node and msal-browser send the short name (their OAuth2 grant-type constants), and Entra
+# serves them; RFC 8628's URN is what Python's msal sends. Both name the same grant.
+GRANT_DEVICE_SHORT = "device_code"
 GRANT_CLIENT_CREDENTIALS = "client_credentials"
 
 # What an issued code / refresh token / device code looks like. Anything else is "clearly malformed"
@@ -197,6 +200,7 @@ class OAuthEndpoints:
             GRANT_AUTH_CODE: grant.authorization_code,
             GRANT_REFRESH: grant.refresh_token,
             GRANT_DEVICE: grant.device_code,
+            GRANT_DEVICE_SHORT: grant.device_code,
             GRANT_CLIENT_CREDENTIALS: grant.client_credentials,
         }
         handler = handlers.get(grant_type)
