@@ -31,7 +31,7 @@ def emit_error(exc: BaseException) -> None:
 def credential(s: dict[str, Any]) -> Any:
     import azure.identity as identity
 
-    options = {"authority": s["authority_host"], "additionally_allowed_tenants": ["*"]}
+    options = {"authority": s["authority_host"], "additionally_allowed_tenants": ["*"], "instance_discovery": False}
     if s["flow"] == "client_credentials" and s.get("client_secret"):
         return identity.ClientSecretCredential(s["tenant"], s["client_id"], s["client_secret"], **options)
     if s["flow"] == "client_credentials":
@@ -44,7 +44,7 @@ def credential(s: dict[str, Any]) -> Any:
             emit({"event": "device_code", "user_code": user_code, "verification_url": verification_uri}, wait=False)
 
         return identity.DeviceCodeCredential(
-            client_id=s["client_id"], tenant_id=s["tenant"], prompt_callback=prompt, instance_discovery=False, **options
+            client_id=s["client_id"], tenant_id=s["tenant"], prompt_callback=prompt, **options
         )
     if s["flow"] == "auth_code":
         # AuthorizationCodeCredential redeems a code the app obtained itself (it takes no PKCE verifier).
