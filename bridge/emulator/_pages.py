@@ -162,3 +162,18 @@ def error_page(*, description: str, correlation_id: str, timestamp: str) -> str:
 def signed_out_page() -> str:
     body = '<p id="done">It\'s a good idea to close all browser windows.</p>'
     return _page("Signed out", "You signed out of your account", body)
+
+
+def form_post_page(action: str, fields: dict[str, str]) -> str:
+    """response_mode=form_post: a form that posts the answer to the redirect URI (id #form_post),
+    submitted by script as soon as it loads, with a button for a browser without script."""
+    inputs = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in fields.items()
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8"><title>Working...</title></head><body>'
+        f'<form id="form_post" method="POST" action="{escape(action)}">{inputs}'
+        '<noscript><p>Script is disabled. Click Submit to continue.</p><button type="submit">Submit</button></noscript>'
+        "</form><script>document.getElementById('form_post').submit();</script></body></html>"
+    )

@@ -146,21 +146,30 @@ def approve_on_devicelogin(emulator: Any, user_code: str, username: str, *, mfa:
 
 def play_browser(emulator: Any, event: Mapping[str, Any], scenario: Mapping[str, Any], *, approve_as: str | None) -> str:
     """Sign in on /authorize over HTTP; returns the redirect URL (after delivering it to a loopback)."""
-    from tests.emulator._helpers import browser_sign_in
+    import requests
+
+    from tests.emulator._helpers import HtmlPage, browser_sign_in_response
 
     if event["event"] == "need_code":
         # The credential takes a code the app got itself: build the app's authorize request.
         from urllib.parse import urlencode
 
-        query = urlencode({"client_id": scenario["client_id"], "response_type": "code", "redirect_uri": "http://localhost",
+        query = urlencode({"client_id": scenario["client_id"], "response_type": "code",
+                           "redirect_uri": scenario.get("redirect_uri", "http://localhost"),
                            "scope": " ".join(scenario["scopes"] + ["offline_access", "openid", "profile"])})
         auth_uri = f"{emulator.authority(scenario['tenant'])}/oauth2/v2.0/authorize?{query}"
     else:
         auth_uri = event["url"]
-    location = browser_sign_in(emulator, auth_uri, approve_as or emulator.ids.admin)
-    if event.get("loopback"):
-        import requests
-
-        # The library's own listener on http://localhost:<port>: the browser's last hop.
-        assert requests.get(location, timeout=30).status_code == 200
-    return location
+    response = browser_sign_in_response(emulator, auth_uri, approve_as or emulator.ids.admin)
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        if event.get("loopback"):
+            answer = requests.get(location, timeout=30)  # the library's own listener: the browser's last hop
+            assert answer.status_code == 200, (answer.status_code, answer.text[:300])
+        return location
+    # response_mode=form_post: the page's form posts the answer to the redirect URI, as its script would.
+    page = HtmlPage(response)
+    assert page.forms and page.form["action"].startswith("http://localhost"), page.html
+    answer = requests.post(page.form["action"], data=page.form["fields"], timeout=30)
+    assert answer.status_code == 200, (answer.status_code, answer.text[:300])
+    return page.form["action"]

@@ -50,7 +50,7 @@ def credential(s: dict[str, Any]) -> Any:
         # AuthorizationCodeCredential redeems a code the app obtained itself (it takes no PKCE verifier).
         code = parse_qs(urlsplit(emit({"event": "need_code"})).query)["code"][0]
         return identity.AuthorizationCodeCredential(
-            s["tenant"], s["client_id"], code, "http://localhost", client_secret=s["client_secret"], **options
+            s["tenant"], s["client_id"], code, s["redirect_uri"], client_secret=s["client_secret"], **options
         )
     raise ValueError(f"unknown flow {s['flow']}")
 

@@ -200,7 +200,7 @@ static class AzureIdentity
                 var query = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query);
                 var codeOptions = new AuthorizationCodeCredentialOptions
                 {
-                    AuthorityHost = host, DisableInstanceDiscovery = true, RedirectUri = new Uri("http://localhost"),
+                    AuthorityHost = host, DisableInstanceDiscovery = true, RedirectUri = new Uri(S(s, "redirect_uri")),
                 };
                 codeOptions.AdditionallyAllowedTenants.Add("*");
                 credential = new AuthorizationCodeCredential(S(s, "tenant"), S(s, "client_id"), S(s, "client_secret"),

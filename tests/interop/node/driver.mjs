@@ -75,7 +75,10 @@ async function runMsal(s) {
   } else throw new Error(`unknown flow ${s.flow}`);
   await token(s.flow, login.accessToken, login.tenantId, login.account?.username);
   for (const step of s.then ?? []) {
-    const [account] = await app.getTokenCache().getAllAccounts();
+    const [home] = await app.getTokenCache().getAllAccounts();
+    // msal-node looks cached tokens up by the account's tenant before the authority's: a tenant the
+    // user has no token for yet (a GDAP customer) is addressed by that tenant's profile of the account.
+    const account = step.tenant ? { ...home, tenantId: step.tenant } : home;
     try {
       const r = await app.acquireTokenSilent({
         account, scopes: step.scopes, forceRefresh: !!step.force_refresh,
@@ -104,7 +107,7 @@ async function runIdentity(s) {
   } else if (s.flow === "auth_code") {
     // AuthorizationCodeCredential redeems a code the app obtained itself (it takes no PKCE verifier).
     const url = new URL(await emit({ event: "need_code" }));
-    credential = new identity.AuthorizationCodeCredential(s.tenant, s.client_id, s.client_secret, url.searchParams.get("code"), "http://localhost", options);
+    credential = new identity.AuthorizationCodeCredential(s.tenant, s.client_id, s.client_secret, url.searchParams.get("code"), s.redirect_uri, options);
   } else throw new Error(`unknown flow ${s.flow}`);
   const first = await credential.getToken(s.scopes);
   await token(s.flow, first.token, null, null);
