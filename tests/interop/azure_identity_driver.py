@@ -25,6 +25,8 @@ def emit_error(exc: BaseException) -> None:
         "type": f"{type(exc).__module__}.{type(exc).__qualname__}",
         "message": getattr(exc, "message", None) or str(exc),
         "status": getattr(response, "status_code", None),
+        "response_body": response.text() if response is not None else None,
+        "claims": getattr(exc, "claims", None),
     })
 
 
@@ -43,8 +45,10 @@ def credential(s: dict[str, Any]) -> Any:
         def prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
             emit({"event": "device_code", "user_code": user_code, "verification_url": verification_uri}, wait=False)
 
+        # Unattended code wants an error, not a new prompt, when silent renewal fails.
         return identity.DeviceCodeCredential(
-            client_id=s["client_id"], tenant_id=s["tenant"], prompt_callback=prompt, **options
+            client_id=s["client_id"], tenant_id=s["tenant"], prompt_callback=prompt,
+            disable_automatic_authentication=True, **options
         )
     if s["flow"] == "auth_code":
         # AuthorizationCodeCredential redeems a code the app obtained itself (it takes no PKCE verifier).
@@ -59,6 +63,8 @@ def main() -> None:
     s = json.loads(sys.stdin.readline())
     try:
         cred = credential(s)
+        if s["flow"] == "device_code":
+            cred.authenticate(scopes=s["scopes"])
         first = cred.get_token(*s["scopes"])
         emit({"event": "token", "step": s["flow"], "access_token": first.token})
         for step in s.get("then", []):

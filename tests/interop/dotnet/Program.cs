@@ -176,10 +176,12 @@ static class AzureIdentity
                     });
                 break;
             case "device_code":
+                // Unattended code wants an error, not a new prompt, when silent renewal fails: it signs
+                // in once with AuthenticateAsync and turns automatic authentication off.
                 var options = new DeviceCodeCredentialOptions
                 {
                     AuthorityHost = host, DisableInstanceDiscovery = true, ClientId = S(s, "client_id"),
-                    TenantId = S(s, "tenant"),
+                    TenantId = S(s, "tenant"), DisableAutomaticAuthentication = true,
                     DeviceCodeCallback = (code, _) =>
                     {
                         Events.Emit(new Dictionary<string, object?>
@@ -209,6 +211,8 @@ static class AzureIdentity
             default:
                 throw new ArgumentException($"unknown flow {S(s, "flow")}");
         }
+        if (credential is DeviceCodeCredential deviceCode)
+            await deviceCode.AuthenticateAsync(new TokenRequestContext(Msal.Scopes(s)));
         var first = await credential.GetTokenAsync(new TokenRequestContext(Msal.Scopes(s)), default);
         Events.Token(S(s, "flow"), first.Token, null, null, null);
         foreach (var step in s["then"]?.AsArray() ?? new JsonArray())

@@ -29,6 +29,7 @@ async function emitError(err) {
     correlation_id: err?.correlationId,
     status: err?.status ?? err?.statusCode,
     error_response: err?.errorResponse,
+    cause: err?.cause ? { type: err.cause.constructor?.name, error_no: err.cause.errorNo, suberror: err.cause.subError, correlation_id: err.cause.correlationId, message: err.cause.message } : undefined,
   });
 }
 
@@ -100,8 +101,9 @@ async function runIdentity(s) {
     const pem = readFileSync(s.key_file, "utf8") + certificatePem(s);
     credential = new identity.ClientCertificateCredential(s.tenant, s.client_id, { certificate: pem }, { ...options, sendCertificateChain: !!s.send_x5c });
   } else if (s.flow === "device_code") {
+    // Unattended code wants an error, not a new prompt, when silent renewal fails.
     credential = new identity.DeviceCodeCredential({
-      ...options, tenantId: s.tenant, clientId: s.client_id,
+      ...options, tenantId: s.tenant, clientId: s.client_id, disableAutomaticAuthentication: true,
       userPromptCallback: (r) => emit({ event: "device_code", user_code: r.userCode, verification_url: r.verificationUri, message: r.message }, false),
     });
   } else if (s.flow === "auth_code") {
@@ -109,6 +111,7 @@ async function runIdentity(s) {
     const url = new URL(await emit({ event: "need_code" }));
     credential = new identity.AuthorizationCodeCredential(s.tenant, s.client_id, s.client_secret, url.searchParams.get("code"), s.redirect_uri, options);
   } else throw new Error(`unknown flow ${s.flow}`);
+  if (credential instanceof identity.DeviceCodeCredential) await credential.authenticate(s.scopes);
   const first = await credential.getToken(s.scopes);
   await token(s.flow, first.token, null, null);
   for (const step of s.then ?? []) {
