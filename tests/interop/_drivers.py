@@ -13,7 +13,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -22,6 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DOTNET_DRIVER = REPO_ROOT / ".tools" / "interop" / "dotnet" / "out" / "Interop.dll"
 NODE_DIR = REPO_ROOT / "tests" / "interop" / "node"
 PYTHON_DRIVER = Path(__file__).with_name("azure_identity_driver.py")
+BROWSER_DIR = Path(__file__).with_name("browser")
 DRIVER_TIMEOUT = 60.0
 
 # Library name -> which driver runs it.
@@ -82,6 +85,10 @@ def run(
     env.update(SSL_CERT_FILE=ca, NODE_EXTRA_CA_CERTS=ca, REQUESTS_CA_BUNDLE=ca, CURL_CA_BUNDLE=ca,
                DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1", AZURE_IDENTITY_DISABLE_CP1="1", **extra)
     env.pop("AZURE_CLIENT_ID", None)
+    # The system browser a library launches is tests/interop/browser/xdg-open: it writes the URL here.
+    browser_file = Path(tempfile.mkdtemp(prefix="interop-browser-")) / "urls"
+    env.update(PATH=f"{BROWSER_DIR}{os.pathsep}{env.get('PATH', '')}", BROWSER=str(BROWSER_DIR / "xdg-open"),
+               SAM_BRIDGE_INTEROP_BROWSER_FILE=str(browser_file))
     full = {"library": driver_library_name(library), "authority_host": emulator.authority_host, **scenario}
     process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env, cwd=str(NODE_DIR if "node" in library else REPO_ROOT))
@@ -91,6 +98,11 @@ def run(
     timer = threading.Timer(DRIVER_TIMEOUT, process.kill)
     timer.start()
     result = Run()
+    if scenario["flow"] == "browser":
+        browser = threading.Thread(
+            target=_system_browser, args=(emulator, browser_file, scenario, approve_as, result, process), daemon=True
+        )
+        browser.start()
     try:
         _send(process, json.dumps(full))
         for line in process.stdout:
@@ -118,6 +130,22 @@ def run(
     result.stderr = "".join(stderr)
     assert process.returncode == 0, f"{library} driver exited {process.returncode}:\n{result.events}\n{result.stderr}"
     return result
+
+
+def _system_browser(emulator: Any, urls: Path, scenario: Mapping[str, Any], approve_as: str | None,
+                    result: Run, process: "subprocess.Popen[str]") -> None:
+    """Wait for the library to launch the browser, then sign in and end on its loopback listener."""
+    deadline = time.monotonic() + DRIVER_TIMEOUT
+    while not (urls.exists() and urls.read_text().strip()):
+        if time.monotonic() > deadline or process.poll() is not None:
+            return
+        time.sleep(0.1)
+    event = {"event": "auth_url", "url": urls.read_text().splitlines()[0], "loopback": True, "system_browser": True}
+    result.events.append(event)
+    try:
+        play_browser(emulator, event, scenario, approve_as=approve_as)
+    except Exception as exc:  # reported through the run's events; the driver then times out or fails
+        result.events.append({"event": "browser_error", "message": repr(exc)})
 
 
 def _send(process: "subprocess.Popen[str]", line: str) -> None:

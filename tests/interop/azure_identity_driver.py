@@ -50,6 +50,8 @@ def credential(s: dict[str, Any]) -> Any:
             client_id=s["client_id"], tenant_id=s["tenant"], prompt_callback=prompt,
             disable_automatic_authentication=True, **options
         )
+    if s["flow"] == "browser":  # webbrowser opens $BROWSER; the credential listens on localhost
+        return identity.InteractiveBrowserCredential(client_id=s["client_id"], tenant_id=s["tenant"], **options)
     if s["flow"] == "auth_code":
         # AuthorizationCodeCredential redeems a code the app obtained itself (it takes no PKCE verifier).
         code = parse_qs(urlsplit(emit({"event": "need_code"})).query)["code"][0]

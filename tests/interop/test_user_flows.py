@@ -111,3 +111,21 @@ def _code_scenario(emulator, library):
     return {"flow": "auth_code", "tenant": emulator.ids.partner, "client_id": emulator.ids.secret_app,
             "client_secret": emulator.ids.client_secret, "scopes": [GRAPH], "redirect_uri": redirect,
             "then": [{"scopes": [GRAPH], "tenant": emulator.ids.fabrikam}]}
+
+
+@pytest.mark.parametrize("library", AZURE_IDENTITY)
+def test_interactive_browser_with_pkce(emulator, library):
+    """InteractiveBrowserCredential launches the system browser (tests/interop/browser/xdg-open), listens on
+    loopback and redeems the code with its PKCE verifier; then a new resource comes silently."""
+    steps = [{"scopes": [ARM]}]
+    if library != "azure-identity-node":  # its cross-tenant getToken answers from cache (see above)
+        steps.append({"scopes": [GRAPH], "tenant": emulator.ids.fabrikam})
+    result = run(emulator, library, {"flow": "browser", "tenant": "organizations", "client_id": emulator.ids.public_app,
+                                     "scopes": [GRAPH], "then": steps})
+    assert not result.errors, result.errors
+    [launched] = [e for e in result.events if e.get("system_browser")]
+    assert "code_challenge_method=S256" in launched["url"] and "redirect_uri=http%3A%2F%2Flocalhost%3A" in launched["url"]
+    tokens = [verify_token(emulator, t["access_token"]) for t in result.tokens]
+    assert tokens[0]["amr"] == ["pwd", "mfa"] and tokens[1]["aud"] == "https://management.azure.com"
+    if len(tokens) > 2:
+        assert tokens[2]["tid"] == emulator.ids.fabrikam

@@ -195,6 +195,16 @@ static class AzureIdentity
                 options.AdditionallyAllowedTenants.Add("*");
                 credential = new DeviceCodeCredential(options);
                 break;
+            case "browser":
+                // The system browser (xdg-open) and MSAL's loopback listener; MSAL adds PKCE.
+                var browserOptions = new InteractiveBrowserCredentialOptions
+                {
+                    AuthorityHost = host, DisableInstanceDiscovery = true, ClientId = S(s, "client_id"),
+                    TenantId = S(s, "tenant"), RedirectUri = new Uri("http://localhost"),
+                };
+                browserOptions.AdditionallyAllowedTenants.Add("*");
+                credential = new InteractiveBrowserCredential(browserOptions);
+                break;
             case "auth_code":
                 // Azure.Identity's AuthorizationCodeCredential redeems a code the app got itself (no PKCE:
                 // the credential takes no verifier); the test drives the sign-in pages for it.

@@ -106,6 +106,9 @@ async function runIdentity(s) {
       ...options, tenantId: s.tenant, clientId: s.client_id, disableAutomaticAuthentication: true,
       userPromptCallback: (r) => emit({ event: "device_code", user_code: r.userCode, verification_url: r.verificationUri, message: r.message }, false),
     });
+  } else if (s.flow === "browser") {
+    // The system browser (xdg-open, via the `open` package) and msal-node's loopback listener.
+    credential = new identity.InteractiveBrowserCredential({ ...options, tenantId: s.tenant, clientId: s.client_id, redirectUri: "http://localhost" });
   } else if (s.flow === "auth_code") {
     // AuthorizationCodeCredential redeems a code the app obtained itself (it takes no PKCE verifier).
     const url = new URL(await emit({ event: "need_code" }));
