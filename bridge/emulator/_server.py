@@ -162,6 +162,7 @@ class EmulatorApp:
                 "presented_rt": info.presented_rt,
                 "issued_rt": info.issued_rt,
                 "fault": info.fault,
+                "client_auth": info.client_auth,
                 "latency_ms": round((time.monotonic() - started) * 1000, 1),
             }
         )
