@@ -14,6 +14,15 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$DOTNET_SRC" -newer "$stamp" -type f)" ]; 
   dotnet build "$DOTNET_SRC/Interop.csproj" -c Release --packages "$TOOLS/nuget" -o "$OUT" -nologo -v q >/dev/null
   touch "$stamp"
 fi
+SAMPLE_SRC=samples/dotnet
+SAMPLE_OUT=$TOOLS/interop/sample-dotnet
+sstamp=$SAMPLE_OUT/.built
+if [ ! -f "$sstamp" ] || [ -n "$(find "$SAMPLE_SRC" -newer "$sstamp" -type f -not -path '*/obj/*' -not -path '*/bin/*')" ]; then
+  echo "setup-interop: building samples/dotnet"
+  dotnet build "$SAMPLE_SRC/EmulatorSignIn.csproj" -c Release --packages "$TOOLS/nuget" -o "$SAMPLE_OUT" -nologo -v q \
+    -p:BaseIntermediateOutputPath="$PWD/$TOOLS/interop/sample-obj/" >/dev/null
+  touch "$sstamp"
+fi
 NODE_DIR=tests/interop/node
 nstamp=$NODE_DIR/node_modules/.sam-bridge-installed
 if [ ! -f "$nstamp" ] || [ "$NODE_DIR/package-lock.json" -nt "$nstamp" ]; then

@@ -10,13 +10,15 @@ import pytest
 
 from tests.emulator.conftest import only_loopback_network  # noqa: F401 (the same network guard)
 
-from ._drivers import DOTNET_DRIVER, NODE_DIR
+from ._drivers import DOTNET_DRIVER, NODE_DIR, REPO_ROOT
 
 
 @pytest.fixture(scope="session", autouse=True)
 def drivers_installed() -> None:
     """The suite needs what setup installs; a missing driver is a set-up fault, reported as such."""
-    missing = [str(p) for p in (DOTNET_DRIVER, NODE_DIR / "node_modules" / "@azure" / "msal-node") if not p.exists()]
+    needed = (DOTNET_DRIVER, NODE_DIR / "node_modules" / "@azure" / "msal-node",
+              REPO_ROOT / ".tools" / "interop" / "sample-dotnet" / "EmulatorSignIn.dll")
+    missing = [str(p) for p in needed if not p.exists()]
     assert not missing, f"run `bash scripts/setup-interop.sh` (make test does): missing {missing}"
 
 
