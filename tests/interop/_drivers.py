@@ -85,6 +85,10 @@ def run(
     env.update(SSL_CERT_FILE=ca, NODE_EXTRA_CA_CERTS=ca, REQUESTS_CA_BUNDLE=ca, CURL_CA_BUNDLE=ca,
                DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1", AZURE_IDENTITY_DISABLE_CP1="1", **extra)
     env.pop("AZURE_CLIENT_ID", None)
+    # Nothing may leave the machine: any request a library sends elsewhere than loopback goes to a
+    # proxy that is not there, and fails (the in-process guard of tests/emulator cannot see children).
+    env.update(HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1,localhost",
+               https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9", no_proxy="127.0.0.1,localhost")
     # The system browser a library launches is tests/interop/browser/xdg-open: it writes the URL here.
     browser_file = Path(tempfile.mkdtemp(prefix="interop-browser-")) / "urls"
     env.update(PATH=f"{BROWSER_DIR}{os.pathsep}{env.get('PATH', '')}", BROWSER=str(BROWSER_DIR / "xdg-open"),
