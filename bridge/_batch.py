@@ -19,6 +19,7 @@ from ._client import client_credential, entry, http_session
 from ._config import Profile
 from ._constants import ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
 from ._errors import (
+    AuthenticationError,
     ClientCredentialError,
     InvalidInputError,
     InvalidRefreshTokenError,
@@ -28,10 +29,19 @@ from ._errors import (
     SamBridgeError,
     ServiceError,
 )
-from ._exchange import AccessTokenCache, Redemption, read_refresh_token, redeem, rotation_metadata, write_refresh_token
+from ._exchange import (
+    AccessTokenCache,
+    Redemption,
+    read_refresh_token,
+    record_refusal,
+    redeem,
+    refusal_fields,
+    rotation_metadata,
+    write_refresh_token,
+)
 from ._http import sibling_discovery
 from ._stores import SecretStore
-from ._tokens import AccessToken
+from ._tokens import AccessToken, utcnow
 
 log = logging.getLogger("bridge.batch")
 
@@ -69,6 +79,7 @@ class BatchSession:
         self._name = entry(profile, ENTRY_REFRESH_TOKEN)
         self._guard = threading.Lock()
         self._newest: Redemption | None = None
+        self._refusal: dict[str, Any] | None = None  # Entra's latest refusal in this batch
         self._tokens: list[tuple[AccessToken, tuple[str, ...], str]] = []
         self.cache = AccessTokenCache(profile, store)
 
@@ -107,8 +118,13 @@ class BatchSession:
             cached = self.cache.get(wanted, target, preloaded=self._cached)
             if cached is not None:
                 return cached
-        with sibling_discovery():
-            redemption = redeem(self.profile, self.credential, self.stored.value, wanted, target)
+        try:
+            with sibling_discovery():
+                redemption = redeem(self.profile, self.credential, self.stored.value, wanted, target)
+        except AuthenticationError as exc:
+            with self._guard:
+                self._refusal = refusal_fields(exc, target, utcnow())
+            raise
         with self._guard:
             if redemption.refresh_token and (self._newest is None or redemption.received_at >= self._newest.received_at):
                 self._newest = redemption
@@ -117,10 +133,14 @@ class BatchSession:
 
     def __exit__(self, *exc: Any) -> None:
         try:
-            newest = self._newest
+            newest, refusal = self._newest, self._refusal
             if newest is not None and newest.refresh_token and newest.refresh_token != self.stored.value:
                 meta = rotation_metadata(self.stored.metadata, newest, rotated=True)
+                if refusal is not None and refusal["refused_at"] > meta["last_redeemed_at"]:
+                    meta.update(refusal)  # the batch's last word was a refusal: status says so
                 write_refresh_token(self.profile, self.store, newest.refresh_token, meta, locked=True)
+            elif refusal is not None:
+                record_refusal(self.profile, self.store, self.stored, refusal)
             if self._tokens:
                 self.cache.put_many(self._tokens)
         finally:

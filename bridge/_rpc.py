@@ -311,7 +311,8 @@ def _as_cmdlet(match: "re.Match[str]") -> str:
 
 # The fields that hold text for a person to read (errors, warnings, doctor's findings, events);
 # never data such as a generated snippet, which must stay as it was asked for.
-_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings"})
+_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings",
+                           "refusal_message", "refusal_remediation"})
 
 
 def _in_powershell(value: Any, prose: bool = False) -> Any:

@@ -139,5 +139,6 @@ def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str 
 def _doctor(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     from ._doctor import diagnose
 
-    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"))
+    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"),
+                        offline=bool(arg(args, "offline", bool, False)))
     return [f.to_dict() for f in findings]
