@@ -267,7 +267,7 @@ def _load_handlers() -> None:
 _CLI_COMMAND = re.compile(r"`sam-bridge ([^`]+)`")
 _CMDLETS = {
     "consent": "Invoke-SamConsent",
-    "keepalive": "New-SamAccessToken",  # one forced redemption stores the rotated token: a keepalive
+    "keepalive": "Invoke-SamKeepAlive",
     "refresh-token import": "Import-SamRefreshToken",
     "doctor": "Test-SamProfile",
     "status": "Get-SamRefreshTokenStatus",
@@ -304,8 +304,8 @@ def _as_cmdlet(match: "re.Match[str]") -> str:
             out.append(_PARAMETERS[word])
         else:
             out.append(word)  # a value, or "..." for the profile's other settings
-    if name == "keepalive" or (name == "profile add" and "..." in rest):
-        out.append("-Force")  # keepalive: redeem even with a valid cached token; "...": replace the profile
+    if name == "profile add" and "..." in rest:
+        out.append("-Force")  # "...": replace the profile
     return "`" + " ".join(out) + "`"
 
 

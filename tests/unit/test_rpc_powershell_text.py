@@ -15,7 +15,7 @@ from bridge._rpc import powershell_commands
     [
         ("`sam-bridge consent --profile contoso`", "`Invoke-SamConsent -Profile contoso`"),
         ("`sam-bridge consent`", "`Invoke-SamConsent`"),
-        ("`sam-bridge keepalive --profile contoso`", "`New-SamAccessToken -Profile contoso -Force`"),
+        ("`sam-bridge keepalive --profile contoso`", "`Invoke-SamKeepAlive -Profile contoso`"),
         ("`sam-bridge refresh-token import --profile contoso`", "`Import-SamRefreshToken -Profile contoso`"),
         ("`sam-bridge doctor --profile contoso --tenant TENANT`", "`Test-SamProfile -Profile contoso -Tenant TENANT`"),
         ("`sam-bridge status --profile contoso`", "`Get-SamRefreshTokenStatus -Profile contoso`"),

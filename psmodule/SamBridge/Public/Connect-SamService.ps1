@@ -100,7 +100,7 @@ function Connect-SamService {
         if ($Tenant) { $where = "tenant '$Tenant'" }
         $who = 'the default profile'
         if ($Profile) { $who = "profile '$Profile'" }
-        if (-not $PSCmdlet.ShouldProcess("$where ($who)", "Connect with $($info.qualified_cmdlet) ($($info.module) $version)")) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target "$where ($who)" -Action "Connect with $($info.qualified_cmdlet) ($($info.module) $version)")) { return }
 
         $arguments = Get-SamConnectArgument -Target $Target -Profile $Profile -Tenant $Tenant -ModuleVersion $version -With $With -Url $Url
         $targetObject = $Target

@@ -84,7 +84,7 @@ function Invoke-SamConsent {
             $arguments['profile'] = $Profile
             $shown = "profile '$Profile'"
         }
-        if (-not $PSCmdlet.ShouldProcess($shown, "Sign in ($method) and store a new refresh token")) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $shown -Action "Sign in ($method) and store a new refresh token")) { return }
         Invoke-SamBridgeCore -Command 'consent' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.ConsentResult'
     }

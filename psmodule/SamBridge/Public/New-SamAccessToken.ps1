@@ -163,10 +163,10 @@ function New-SamAccessToken {
         $names = @(foreach ($name in @($Tenant)) { if ($name) { $name } })
         if ($PSCmdlet.ParameterSetName -eq 'Profile') {
             if ($names.Count -eq 0 -and -not $AllCustomers) {
-                if ($PSCmdlet.ShouldProcess("$shown, the partner tenant", $redeem)) { $partner = $true }
+                if ((Confirm-SamAction -Cmdlet $PSCmdlet -Target "$shown, the partner tenant" -Action $redeem)) { $partner = $true }
             }
             foreach ($name in $names) {
-                if ($PSCmdlet.ShouldProcess("$shown, tenant '$name'", $redeem)) { $queued.Add($name) }
+                if ((Confirm-SamAction -Cmdlet $PSCmdlet -Target "$shown, tenant '$name'" -Action $redeem)) { $queued.Add($name) }
             }
             return
         }
@@ -192,7 +192,7 @@ function New-SamAccessToken {
             }
             $action = 'Redeem the refresh token for an access token'
             if ($mode -eq 'client_credentials') { $action = 'Get an app-only access token' }
-            if (-not $PSCmdlet.ShouldProcess($where, $action)) { continue }
+            if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $where -Action $action)) { continue }
             $result = Invoke-SamBridgeCore -Command 'token.adhoc' -Arguments $arguments -Secrets $secrets -TargetObject $name -Cmdlet $PSCmdlet
             if ($null -ne $result) { ConvertTo-SamAccessToken -Result $result -IncludeRefreshToken:$IncludeRefreshToken }
         }
@@ -202,7 +202,7 @@ function New-SamAccessToken {
         $arguments = @{ force_refresh = [bool]$Force }
         if ($Profile) { $arguments['profile'] = $Profile }
         if ($Scopes) { $arguments['scopes'] = [string[]]@($Scopes) }
-        $everyCustomer = $AllCustomers -and $PSCmdlet.ShouldProcess("$shown, every customer tenant", $redeem)
+        $everyCustomer = $AllCustomers -and (Confirm-SamAction -Cmdlet $PSCmdlet -Target "$shown, every customer tenant" -Action $redeem)
         if ($everyCustomer -or $queued.Count -gt 1) {
             $arguments['tenants'] = [string[]]$queued.ToArray()
             $arguments['all_customers'] = [bool]$everyCustomer

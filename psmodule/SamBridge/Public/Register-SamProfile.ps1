@@ -146,7 +146,7 @@ function Register-SamProfile {
         }
         $action = 'Create the profile'
         if ($Force) { $action = 'Create or replace the profile' }
-        if (-not $PSCmdlet.ShouldProcess("profile '$Name'", $action)) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target "profile '$Name'" -Action $action)) { return }
         Invoke-SamBridgeCore -Command 'profile.register' -Arguments $arguments -Secrets $secrets -TargetObject $Name -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.Profile'
     }

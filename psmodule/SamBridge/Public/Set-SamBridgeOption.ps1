@@ -95,7 +95,7 @@ function Set-SamBridgeOption {
     if ($Transport) { $changes['Transport'] = $Transport }
     if ($changes.Count -gt 0) {
         $shown = @($changes.Keys | Sort-Object | ForEach-Object { "$_ = '$($changes[$_])'" }) -join ', '
-        if ($PSCmdlet.ShouldProcess('SamBridge options of this session', "Set $shown")) {
+        if ((Confirm-SamAction -Cmdlet $PSCmdlet -Target 'SamBridge options of this session' -Action "Set $shown")) {
             foreach ($key in $changes.Keys) { $script:SamBridgeOptions[$key] = $changes[$key] }
             # Another core may know other targets.
             if ($changes.ContainsKey('PythonPath')) { $script:SamBridgeTargets = $null }
