@@ -286,14 +286,14 @@ def consent_command(
 ) -> None:
     """Sign in once, with MFA, and store the refresh token."""
     from ._api import store_for
-    from ._consent import consent
+    from ._consent import consent, default_method
     from ._errors import InvalidInputError
 
     chosen = [m for m, on in (("device-code", device_code), ("browser", browser), ("print-url", print_url)) if on]
     if len(chosen) > 1:
         raise InvalidInputError("choose one of --device-code, --browser and --print-url.")
     p = _load(ctx, profile)
-    method = chosen[0] if chosen else ("device-code" if p.is_public_client else "browser")
+    method = chosen[0] if chosen else default_method(p)
     result = consent(p, store_for(p), method, timeout=timeout)
     if json_out:
         _emit(result.to_dict())

@@ -278,14 +278,26 @@ _PARAMETERS = {
     "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
     "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
     "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
+    "--customer": "-Customers",
 }
+# A flag named on its own in a sentence ("use --browser", "(--store keyvault:...)").
+_BARE_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
 
 
 def powershell_commands(text: str) -> str:
-    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one."""
-    if "`sam-bridge " not in text:
+    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one,
+    and the command-line flags it names on their own as the cmdlets' parameters."""
+    if "--" not in text and "`sam-bridge " not in text:
         return text
-    return _CLI_COMMAND.sub(_as_cmdlet, text)
+    out, end = [], 0
+    for match in _CLI_COMMAND.finditer(text):
+        out += [_bare_flags(text[end:match.start()]), _as_cmdlet(match)]
+        end = match.end()
+    return "".join(out) + _bare_flags(text[end:])
+
+
+def _bare_flags(text: str) -> str:
+    return _BARE_FLAG.sub(lambda m: _PARAMETERS.get(m.group(0), m.group(0)), text)
 
 
 def _as_cmdlet(match: "re.Match[str]") -> str:
