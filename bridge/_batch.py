@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -204,12 +205,22 @@ def _result_of(future: Future[Any], tenant: str) -> TenantResult:
         return TenantResult(tenant, error=ServiceError(f"unexpected {type(exc).__name__} for tenant {tenant}"))
 
 
+def warn_duplicates(tenants: list[str]) -> None:
+    """Say which tenants were given more than once (each is exchanged once) instead of dropping
+    them silently: "12 given" must not quietly become "4 of 4"."""
+    from collections import Counter
+
+    repeated = [(t, n) for t, n in Counter(tenants).items() if n > 1]
+    if repeated:
+        shown = ", ".join(f"{t} ({n} times)" for t, n in repeated[:5]) + (", ..." if len(repeated) > 5 else "")
+        warnings.warn(f"{len(tenants)} tenants were given but only {len(set(tenants))} are distinct; each distinct "
+                      f"tenant is exchanged once. Given more than once: {shown}.", v.SamBridgeWarning, 2)
+
+
 def _unique_tenants(tenants: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for tenant in tenants:
-        t = v.tenant(tenant, "tenant")
-        if t not in seen:
-            seen.append(t)
+    normalized = [v.tenant(tenant, "tenant") for tenant in tenants]
+    warn_duplicates(normalized)
+    seen = list(dict.fromkeys(normalized))
     if not seen:
         raise InvalidInputError("the batch has no tenants: give --tenant, --tenants-file or --all-customers.")
     return seen
@@ -255,6 +266,13 @@ def read_tenants_file(path: str) -> list[str]:
     return tenants
 
 
+def _customers_fix(profile: Profile, base: str) -> str:
+    """What to do when the customer list cannot be had from Partner Center."""
+    return (f"All customers are listed by the Partner Center API at {base}: check it is reachable from here, or set "
+            f"the profile's: `sam-bridge profile add {profile.name} ... --partner-center-url URL`. Or name the "
+            f"tenants instead: keep them on the profile (`--customer TENANT`) or pass them with --tenant.")
+
+
 def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
     """Every customer tenant the Partner Center API lists for the partner (following its pages)."""
     from ._client import _transport_error, http_session
@@ -269,9 +287,11 @@ def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
         try:
             response = session.get(url, headers={"Authorization": f"Bearer {token.token}", "Accept": "application/json", **headers})
         except Exception as exc:
-            raise _transport_error(exc, "list the customers", base) from None
+            error = _transport_error(exc, "list the customers", base)
+            raise ServiceError(error.message, remediation=error.remediation or _customers_fix(profile, base)) from None
         if response.status_code != 200:
-            raise ServiceError(f"Partner Center ({base}) answered HTTP {response.status_code} to the customer list.")
+            raise ServiceError(f"Partner Center ({base}) answered HTTP {response.status_code} to the customer list.",
+                               remediation=_customers_fix(profile, base))
         try:
             body = response.json()
             items = body["items"]

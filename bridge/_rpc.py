@@ -278,7 +278,7 @@ _PARAMETERS = {
     "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
     "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
     "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
-    "--customer": "-Customers",
+    "--customer": "-Customers", "--partner-center-url": "-PartnerCenterUrl",
 }
 # A flag named on its own in a sentence ("use --browser", "(--store keyvault:...)").
 _BARE_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")

@@ -103,9 +103,10 @@ function New-SamAccessToken {
         [ValidateNotNullOrEmpty()]
         [string] $Profile,
 
+        # [object], so that a string gets a specific error naming the fix, not the binder's conversion error.
         [Parameter(Mandatory = $true, ParameterSetName = 'RefreshToken')]
         [ValidateNotNull()]
-        [System.Security.SecureString] $RefreshToken,
+        [object] $RefreshToken,
 
         [Parameter(ParameterSetName = 'RefreshToken')]
         [Parameter(Mandatory = $true, ParameterSetName = 'ServicePrincipal')]
@@ -151,6 +152,12 @@ function New-SamAccessToken {
         [int] $Concurrency = 8
     )
     begin {
+        if ($PSCmdlet.ParameterSetName -eq 'RefreshToken' -and $RefreshToken -isnot [System.Security.SecureString]) {
+            $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.InvalidInput' -Category InvalidArgument `
+                        -Message "-RefreshToken takes a SecureString, not a $($RefreshToken.GetType().Name): a refresh token in a plain string stays readable in memory, transcripts and history." `
+                        -Remediation 'Read it as a SecureString (Read-Host -AsSecureString, Get-Secret), or convert the string you have: -RefreshToken (ConvertTo-SecureString -String $refreshToken -AsPlainText -Force).' `
+                        -TargetObject 'RefreshToken'))
+        }
         # With -Profile, tenants are gathered so that many of them make one batch (one read of the
         # refresh token, concurrent exchanges) instead of one request each.
         $queued = [System.Collections.Generic.List[string]]::new()  # ::new, not New-Object: a tenth of the time

@@ -41,7 +41,7 @@ function Set-SamBridgeOption {
     .LINK
         Get-SamBridgeOption
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Low')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Low', PositionalBinding = $false)]
     [OutputType('SamBridge.Option')]
     param(
         [AllowEmptyString()]
@@ -50,6 +50,8 @@ function Set-SamBridgeOption {
         [AllowEmptyString()]
         [string] $ConfigPath,
 
+        # The only positional parameter: `Set-SamBridgeOption InProcess` means the transport.
+        [Parameter(Position = 0)]
         [ValidateSet('Auto', 'InProcess', 'ChildProcess')]
         [string] $Transport,
 
