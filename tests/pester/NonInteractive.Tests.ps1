@@ -18,6 +18,26 @@ BeforeAll {
     }
 }
 
+BeforeDiscovery {
+# One case per state-changing cmdlet (and its parameter sets that change different state).
+$cases = @(
+        @{ Name = 'Unregister-SamProfile (pipeline)'; Preamble = ''; Script = 'Get-SamProfile | Unregister-SamProfile' }
+        @{ Name = 'Unregister-SamProfile -KeepSecrets'; Preamble = ''; Script = 'Unregister-SamProfile -Name victim -KeepSecrets' }
+        @{ Name = 'Register-SamProfile'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Register-SamProfile -Name newone -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com' }
+        @{ Name = 'Register-SamProfile -Force (replace)'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Register-SamProfile -Name victim -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com -Force' }
+        @{ Name = 'Import-SamRefreshToken'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Import-SamRefreshToken -Profile victim -RefreshToken (ConvertTo-SecureString -String ''0.AXreplacement'' -AsPlainText -Force)' }
+        @{ Name = 'Invoke-SamConsent'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Invoke-SamConsent -Profile victim' }
+        @{ Name = 'New-SamAccessToken -Profile'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -Profile victim -Force' }
+        @{ Name = 'New-SamAccessToken -Tenant'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -Profile victim -Tenant fabrikam.onmicrosoft.com -Force' }
+        @{ Name = 'New-SamAccessToken -AllCustomers'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -Profile victim -AllCustomers -Force' }
+        @{ Name = 'New-SamAccessToken -RefreshToken'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -RefreshToken (ConvertTo-SecureString -String ''0.AXsomething'' -AsPlainText -Force) -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com -Scopes https://graph.microsoft.com/.default' }
+        @{ Name = 'Invoke-SamKeepAlive'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Invoke-SamKeepAlive -Profile victim' }
+        @{ Name = 'Connect-SamService'; Preamble = 'STANDIN`n$ConfirmPreference = ''Medium'''; Script = 'Connect-SamService -Target MgGraph -Profile victim' }
+        @{ Name = 'Set-SamBridgeOption'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Set-SamBridgeOption -ConfigPath /tmp/elsewhere.toml; $stopped = -not $?; if ((Get-SamBridgeOption).ConfigPath -like ''*elsewhere*'') { ''CHANGED'' }; if ($stopped) { exit 1 }' }
+)
+$scripts = @{ Scripts = @($cases | ForEach-Object { $_.Script }) }
+}
+
 Describe 'A state-changing cmdlet that cannot ask for confirmation stops' -Tag 'ChildProcess' {
     BeforeAll {
         $testHome = Enter-SamTestHome
@@ -50,21 +70,7 @@ Describe 'A state-changing cmdlet that cannot ask for confirmation stops' -Tag '
         (Get-SamProfile -Name victim).Name | Should -Be 'victim'
     }
 
-    It '<Name> stops, changes nothing and exits non-zero' -TestCases @(
-        @{ Name = 'Unregister-SamProfile (pipeline)'; Preamble = ''; Script = 'Get-SamProfile | Unregister-SamProfile' }
-        @{ Name = 'Unregister-SamProfile -KeepSecrets'; Preamble = ''; Script = 'Unregister-SamProfile -Name victim -KeepSecrets' }
-        @{ Name = 'Register-SamProfile'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Register-SamProfile -Name newone -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com' }
-        @{ Name = 'Register-SamProfile -Force (replace)'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Register-SamProfile -Name victim -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com -Force' }
-        @{ Name = 'Import-SamRefreshToken'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Import-SamRefreshToken -Profile victim -RefreshToken (ConvertTo-SecureString -String ''0.AXreplacement'' -AsPlainText -Force)' }
-        @{ Name = 'Invoke-SamConsent'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Invoke-SamConsent -Profile victim' }
-        @{ Name = 'New-SamAccessToken -Profile'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -Profile victim -Force' }
-        @{ Name = 'New-SamAccessToken -Tenant'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -Profile victim -Tenant fabrikam.onmicrosoft.com -Force' }
-        @{ Name = 'New-SamAccessToken -AllCustomers'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -Profile victim -AllCustomers -Force' }
-        @{ Name = 'New-SamAccessToken -RefreshToken'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -RefreshToken (ConvertTo-SecureString -String ''0.AXsomething'' -AsPlainText -Force) -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com -Scopes https://graph.microsoft.com/.default' }
-        @{ Name = 'Invoke-SamKeepAlive'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Invoke-SamKeepAlive -Profile victim' }
-        @{ Name = 'Connect-SamService'; Preamble = 'STANDIN`n$ConfirmPreference = ''Medium'''; Script = 'Connect-SamService -Target MgGraph -Profile victim' }
-        @{ Name = 'Set-SamBridgeOption'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Set-SamBridgeOption -ConfigPath /tmp/elsewhere.toml; $stopped = -not $?; if ((Get-SamBridgeOption).ConfigPath -like ''*elsewhere*'') { ''CHANGED'' }; if ($stopped) { exit 1 }' }
-    ) {
+    It '<Name> stops, changes nothing and exits non-zero' -TestCases $cases {
         param($Name, $Preamble, $Script)
         $Preamble = $Preamble.Replace('STANDIN`n', "Import-Module -Name '$($standIn.manifest)'`n")
         $run = Invoke-NonInteractive -Preamble $Preamble -Script $Script
@@ -74,6 +80,14 @@ Describe 'A state-changing cmdlet that cannot ask for confirmation stops' -Tag '
         Get-Content -LiteralPath $testHome.Config -Raw | Should -Be $configBefore
         Get-Content -LiteralPath $testHome.StorePath -Raw | Should -Be $storeBefore
         @(Invoke-SamTestEmulator -Operation requests | Where-Object { [int]$_.seq -gt $sequence }) | Should -BeNullOrEmpty
+    }
+
+    It 'covers every exported cmdlet that supports ShouldProcess' -TestCases $scripts {
+        param($Scripts)
+        $covered = @($Scripts | ForEach-Object { [regex]::Matches($_, '[A-Z][a-z]+-Sam[A-Za-z]+') | ForEach-Object { $_.Value } })
+        foreach ($command in @(Get-Command -Module SamBridge | Where-Object { $_.Parameters.ContainsKey('WhatIf') })) {
+            $covered | Should -Contain $command.Name
+        }
     }
 
     It 'the error is a specific ErrorRecord naming the target' {
