@@ -20,15 +20,25 @@ from ._version import __version__
 def main(argv: list[str] | None = None) -> int:
     """The full command line (bridge._entry answers `--version` and `rpc` before importing this)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    import click
     import typer.main
-
-    from ._errors import SamBridgeError
-    from ._scrub import scrub_text
 
     warnings.showwarning = _show_warning
     _register_features()
     command = typer.main.get_command(app)
+    try:
+        return _main(command, args)
+    finally:
+        if "bridge._client" in sys.modules:  # only when a command made connections
+            sys.modules["bridge._client"].close_sessions()
+
+
+def _main(command: Any, args: list[str]) -> int:
+    """One run of the command line: its exit code, every error printed once (never a traceback)."""
+    import click
+
+    from ._errors import SamBridgeError
+    from ._scrub import scrub_text
+
     try:
         result = command.main(args=args, prog_name="sam-bridge", standalone_mode=False)
         return result if isinstance(result, int) else 0

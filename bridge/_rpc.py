@@ -212,8 +212,16 @@ def _dispatch(request_json: str) -> dict[str, Any]:
 
 
 def _warning_texts(caught: list[warnings.WarningMessage] | None) -> list[str]:
+    """The texts of sam-bridge's own warnings, for the cmdlet to show; a library's warning (an
+    ImportWarning of an import hook, a DeprecationWarning) is not the user's business, so it goes
+    back to Python's filters, which hide those by default."""
+    from ._validate import SamBridgeWarning
+
     seen: list[str] = []
     for w in caught or []:
+        if not issubclass(w.category, SamBridgeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+            continue
         text = scrub_text(str(w.message))
         if text not in seen:
             seen.append(text)
