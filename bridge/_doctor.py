@@ -442,6 +442,13 @@ def _mfa_from_record(profile: Profile, st: Any) -> Finding:
                    f"{consent} to record an MFA-backed consent.")
 
 
+def refusal_finding(profile: Profile, exc: AuthenticationError) -> Finding:
+    """The refresh_token finding for Entra's refusal to redeem it: its code, its words, its fix."""
+    code = f"AADSTS{exc.code}" if exc.code else exc.error
+    return Finding("refresh_token", "fail", f"Entra refused to redeem the refresh token ({code}): {exc.message}",
+                   exc.remediation or f"Run `sam-bridge consent --profile {profile.name}`.")
+
+
 def _ask_entra(profile: Profile, store: SecretStore, warn_days: float
                ) -> Generator[Finding, None, tuple[bool, SamBridgeError | None]]:
     """Redeem the stored refresh token once and report Entra's verdict (the rotation is stored, as
@@ -456,9 +463,7 @@ def _ask_entra(profile: Profile, store: SecretStore, warn_days: float
     try:
         token = exchange(profile, store, profile.scopes, force_refresh=True)
     except AuthenticationError as exc:
-        code = f"AADSTS{exc.code}" if exc.code else exc.error
-        yield Finding("refresh_token", "fail", f"Entra refused to redeem the refresh token ({code}): {exc.message}",
-                      exc.remediation or f"Run `sam-bridge consent --profile {profile.name}`.")
+        yield refusal_finding(profile, exc)
         st = status(profile, store, warn_days=warn_days)
         yield _mfa_from_record(profile, st)
         return True, exc

@@ -142,3 +142,21 @@ def test_refresh_token_without_a_usable_issue_time(consented_profile, issued_at)
     findings = diagnose(consented_profile, offline=True)
     assert findings["refresh_token"].status == "warn" and "deadline is unknown" in findings["refresh_token"].detail
     assert "keepalive" in findings["refresh_token"].fix
+
+
+@pytest.mark.parametrize("code, fix", [
+    (700082, "90 days without use"), (50173, "revoked"), (50076, "completes MFA"), (50078, "MFA claim"),
+    (70043, "sign-in frequency"), (65001, "has not been consented"), (50020, "GDAP"),
+])
+def test_each_refusal_is_a_failed_finding_with_its_remediation(code, fix):
+    """The codes the emulator cannot produce (50078, 70043) as Entra words them, through the same path."""
+    from bridge._config import Profile
+    from bridge._doctor import refusal_finding
+    from bridge._errors import from_response
+
+    profile = Profile("contoso", "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c", "contoso.onmicrosoft.com")
+    exc = from_response({"error": "invalid_grant", "error_codes": [code],
+                         "error_description": f"AADSTS{code}: refused."}, profile="contoso", tenant="contoso.onmicrosoft.com")
+    finding = refusal_finding(profile, exc)
+    assert finding.status == "fail" and f"AADSTS{code}" in finding.detail
+    assert fix in finding.fix
