@@ -20,15 +20,25 @@ from ._version import __version__
 def main(argv: list[str] | None = None) -> int:
     """The full command line (bridge._entry answers `--version` and `rpc` before importing this)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    import click
     import typer.main
-
-    from ._errors import SamBridgeError
-    from ._scrub import scrub_text
 
     warnings.showwarning = _show_warning
     _register_features()
     command = typer.main.get_command(app)
+    try:
+        return _main(command, args)
+    finally:
+        if "bridge._client" in sys.modules:  # only when a command made connections
+            sys.modules["bridge._client"].close_sessions()
+
+
+def _main(command: Any, args: list[str]) -> int:
+    """One run of the command line: its exit code, every error printed once (never a traceback)."""
+    import click
+
+    from ._errors import SamBridgeError
+    from ._scrub import scrub_text
+
     try:
         result = command.main(args=args, prog_name="sam-bridge", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -158,6 +168,7 @@ def profile_add(
     scope: Optional[List[str]] = typer.Option(None, "--scope", help="Default scope(s) for consent and token (default: Partner Center user_impersonation)."),
     customer: Optional[List[str]] = typer.Option(None, "--customer", help="A customer tenant this profile manages (repeatable)."),
     redirect_port: Optional[int] = typer.Option(None, "--redirect-port", help="Loopback port for browser consent (0 = any free port)."),
+    partner_center_url: Optional[str] = typer.Option(None, "--partner-center-url", help="The Partner Center API that lists the customers for --all-customers (default: https://api.partnercenter.microsoft.com)."),
     make_default: bool = typer.Option(False, "--default", help="Make this the default profile."),
     json_out: bool = JSON_OPTION,
 ) -> None:
@@ -173,7 +184,7 @@ def profile_add(
         "app_id": app_id, "tenant": tenant, "credential": "secret" if secret_stdin else "certificate" if certificate else "none",
         "authority_host": authority_host, "ca_bundle": str(ca_bundle) if ca_bundle else None, "store": store,
         "scopes": list(scope) if scope else None, "customers": list(customer) if customer else None,
-        "redirect_port": redirect_port,
+        "redirect_port": redirect_port, "partner_center_url": partner_center_url,
     }
     secret = data = password = None
     if secret_stdin:
@@ -286,14 +297,14 @@ def consent_command(
 ) -> None:
     """Sign in once, with MFA, and store the refresh token."""
     from ._api import store_for
-    from ._consent import consent
+    from ._consent import consent, default_method
     from ._errors import InvalidInputError
 
     chosen = [m for m, on in (("device-code", device_code), ("browser", browser), ("print-url", print_url)) if on]
     if len(chosen) > 1:
         raise InvalidInputError("choose one of --device-code, --browser and --print-url.")
     p = _load(ctx, profile)
-    method = chosen[0] if chosen else ("device-code" if p.is_public_client else "browser")
+    method = chosen[0] if chosen else default_method(p)
     result = consent(p, store_for(p), method, timeout=timeout)
     if json_out:
         _emit(result.to_dict())
@@ -405,14 +416,18 @@ def status_command(
     warn_days: float = typer.Option(14.0, "--warn-days", help="Warn when fewer days than this are left."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """When the refresh token was issued and last redeemed, and when it expires from inactivity."""
+    """When the refresh token was issued and last redeemed, when it expires from inactivity, and
+    Entra's last refusal (state `refused`). Exit 1 when refused or expired."""
     from ._api import store_for
     from ._exchange import status
 
     p = _load(ctx, profile)
     st = status(p, store_for(p), warn_days=warn_days)
+    failed = st.state in ("refused", "expired")
     if json_out:
         _emit(st.to_dict())
+        if failed:
+            raise typer.Exit(1)
         return
     if not st.present:
         typer.echo(f"{p.name}: no refresh token in {st.store}. Run `sam-bridge consent --profile {p.name}`.")
@@ -420,10 +435,18 @@ def status_command(
     data = st.to_dict()
     for key in ("profile", "store", "user", "consented_at", "issued_at", "last_redeemed_at", "expires_at", "days_left", "mfa"):
         typer.echo(f"{key:>17}: {data[key] if data[key] not in (None, '') else '-'}")
-    if st.state == "expired":
+    if st.state == "refused":
+        for key in ("refused_at", "refusal_code", "refusal_tenant"):
+            typer.echo(f"{key:>17}: {data[key] or '-'}")
+        typer.echo(f"REFUSED: Entra refused the last exchange ({data['refusal_code']}): {data['refusal_message']}", err=True)
+        if data["refusal_remediation"]:
+            typer.echo(data["refusal_remediation"], err=True)
+    elif st.state == "expired":
         typer.echo(f"EXPIRED: the refresh token passed 90 days of inactivity. Run `sam-bridge consent --profile {p.name}`.", err=True)
     elif st.state == "warning":
         typer.echo(f"WARNING: {st.days_left:.1f} days left; run `sam-bridge keepalive --profile {p.name}` (schedule it).", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("keepalive")
@@ -445,13 +468,15 @@ def doctor_command(
     ctx: typer.Context,
     profile: Optional[str] = PROFILE_OPTION,
     tenant: Optional[List[str]] = typer.Option(None, "--tenant", "-t", help="Customer tenant(s) to check (default: the profile's customers)."),
+    offline: bool = typer.Option(False, "--offline", help="Send nothing: check config, store, port and the token's local record only."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Check a profile end to end: config, store, authority, clock, app kind, port, token age, MFA, customers."""
+    """Check a profile end to end, asking Entra: config, store, authority, clock, app kind, port, a
+    redemption of the refresh token (rotated), MFA (amr), and a fresh exchange per customer. Exit 1 on a failure."""
     from ._doctor import diagnose, render
 
     config = _state(ctx).config
-    findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None)
+    findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None, offline=offline)
     if json_out:
         _emit([f.to_dict() for f in findings])
     else:

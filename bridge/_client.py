@@ -50,6 +50,16 @@ def http_session(profile: Profile) -> BridgeSession:
         return session
 
 
+def close_sessions() -> None:
+    """Close the pooled sessions (their kept-alive sockets), as a command line does before it exits:
+    sockets left to the interpreter's shutdown are reported as a ResourceWarning on stderr."""
+    with _sessions_lock:
+        pooled = list(_sessions.values())
+        _sessions.clear()
+    for session in pooled:
+        session.close()
+
+
 def entry(profile: Profile, name: str) -> str:
     return f"{profile.name}/{name}"
 

@@ -26,7 +26,7 @@ from ._constants import (
     ENV_PROFILE,
     ENV_STORE,
 )
-from ._errors import ConfigError, InvalidInputError
+from ._errors import ConfigError, InvalidInputError, ProfileNotFoundError
 
 CREDENTIAL_KINDS = ("none", "secret", "certificate")
 
@@ -197,9 +197,10 @@ class Config:
         values = self._data["profiles"].get(resolved)
         if values is None:
             known = ", ".join(self.profile_names) or "none"
-            raise ConfigError(
+            raise ProfileNotFoundError(
                 f"profile {resolved!r} is not in {self.path} (known: {known}). "
-                f"Create it with `sam-bridge profile add {resolved} --app-id ID --tenant TENANT`."
+                f"Create it with `sam-bridge profile add {resolved} --app-id ID --tenant TENANT`.",
+                profile=resolved,
             )
         try:
             return self.build_profile(resolved, values, **overrides)
@@ -238,7 +239,7 @@ class Config:
 
     def remove_profile(self, name: str) -> None:
         if name not in self._data["profiles"]:
-            raise ConfigError(f"profile {name!r} is not in {self.path}.")
+            raise ProfileNotFoundError(f"profile {name!r} is not in {self.path}.", profile=name)
         del self._data["profiles"][name]
         if self.default_profile == name:
             self._data.pop("default_profile", None)

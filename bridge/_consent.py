@@ -55,6 +55,12 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def default_method(profile: Profile) -> str:
+    """The consent method when none is chosen: a device code for a public client; the browser for
+    a confidential one (the device-code flow cannot send its credential)."""
+    return "device-code" if profile.is_public_client else "browser"
+
+
 def consent(
     profile: Profile,
     store: SecretStore,

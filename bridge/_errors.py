@@ -3,6 +3,7 @@
     SamBridgeError
     ├── NotAvailableError        nothing was attempted (missing config, profile, store, token)
     │   ├── ConfigError
+    │   │   └── ProfileNotFoundError
     │   ├── StoreUnavailableError
     │   └── NoRefreshTokenError
     ├── InvalidInputError        the input was refused before anything was sent
@@ -64,6 +65,21 @@ class ConfigError(NotAvailableError):
 
     error_id = "SamBridge.Config"
     category = "InvalidData"
+
+
+class ProfileNotFoundError(ConfigError):
+    """No profile of that name is in the configuration file; `target` is the name as given."""
+
+    error_id = "SamBridge.ProfileNotFound"
+    category = "ObjectNotFound"
+
+    def __init__(self, message: str, *, profile: str, remediation: str | None = None) -> None:
+        self.target = profile
+        super().__init__(message, remediation=remediation)
+
+    def to_dict(self) -> dict[str, Any]:
+        # The input that was wrong: the module makes it the ErrorRecord's TargetObject.
+        return {**super().to_dict(), "target": self.target}
 
 
 class StoreUnavailableError(NotAvailableError):

@@ -24,7 +24,7 @@ from ._constants import (
     ENTRY_REFRESH_TOKEN,
     REFRESH_TOKEN_INACTIVITY_DAYS,
 )
-from ._errors import InvalidInputError, NoRefreshTokenError, StoreError
+from ._errors import AuthenticationError, InvalidInputError, NoRefreshTokenError, SamBridgeError, StoreError
 from ._scrub import fingerprint, remember
 from ._stores import Secret, SecretStore
 from ._tokens import AccessToken, claims_of, iso, parse_iso, utcnow
@@ -78,6 +78,35 @@ def write_refresh_token(
         return compare_and_put()
     with store.lock(name):
         return compare_and_put()
+
+
+# Entra's last refusal to redeem a profile's refresh token is kept in the token's record, so that
+# `status` read after a failed job says `refused` rather than counting days on a dead token. Flat
+# keys: every store's metadata holds scalars only (Key Vault: in tags of 256 characters).
+REFUSAL_KEYS = ("refused_at", "refusal_code", "refusal_tenant", "refusal_message", "refusal_remediation")
+
+
+def refusal_fields(exc: AuthenticationError, tenant: str, at: datetime) -> dict[str, Any]:
+    """The record's refusal fields for Entra's answer `exc` at `tenant`."""
+    code = f"AADSTS{exc.code}" if exc.code else (exc.error or "unknown_error")
+    return {
+        "refused_at": iso(at),
+        "refusal_code": code,
+        "refusal_tenant": tenant,
+        "refusal_message": exc.message[:400],
+        "refusal_remediation": (exc.remediation or "")[:600],
+    }
+
+
+def record_refusal(profile: Profile, store: SecretStore, stored: Secret, fields: Mapping[str, Any]) -> None:
+    """Write `fields` into the stored token's record (the caller holds its lock); the token stays.
+    A store that refuses this write must not hide Entra's answer, so that failure is only logged."""
+    meta = {k: v for k, v in stored.metadata.items() if k not in ("generation", "fingerprint")}
+    meta.update(fields)
+    try:
+        write_refresh_token(profile, store, stored.value, meta, locked=True)
+    except SamBridgeError as exc:
+        log.warning("could not record Entra's refusal in %s: %s", store.uri, exc.message)
 
 
 def consent_metadata(profile: Profile, result: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -284,7 +313,11 @@ def exchange(
             if cached is not None:
                 return cached
         stored = read_refresh_token(profile, store)
-        redemption = redeem(profile, credential, stored.value, wanted, target)
+        try:
+            redemption = redeem(profile, credential, stored.value, wanted, target)
+        except AuthenticationError as exc:
+            record_refusal(profile, store, stored, refusal_fields(exc, target, utcnow()))
+            raise
         rotated = bool(redemption.refresh_token) and redemption.refresh_token != stored.value
         meta = rotation_metadata(stored.metadata, redemption, rotated)
         write_refresh_token(profile, store, redemption.refresh_token or stored.value, meta, locked=True)
@@ -344,7 +377,7 @@ class RefreshTokenStatus:
     profile: str
     store: str
     present: bool
-    state: str  # ok | warning | expired | missing
+    state: str  # ok | warning | expired | refused | missing
     user: str | None = None
     consented_at: datetime | None = None
     issued_at: datetime | None = None
@@ -354,6 +387,8 @@ class RefreshTokenStatus:
     mfa: bool | None = None
     scopes: tuple[str, ...] = ()
     source: str | None = None
+    # Entra's last refusal, when it came after the last successful redemption (state "refused").
+    refusal: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def when(d: datetime | None) -> str | None:
@@ -373,6 +408,7 @@ class RefreshTokenStatus:
             "mfa": self.mfa,
             "scopes": list(self.scopes),
             "source": self.source,
+            **{k: (self.refusal or {}).get(k) for k in REFUSAL_KEYS},
         }
 
 
@@ -398,6 +434,9 @@ def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_W
         state = "warning"
     else:
         state = "ok"
+    refusal = _standing_refusal(meta, issued)
+    if refusal is not None:
+        state = "refused"
     mfa = meta.get("mfa")
     return RefreshTokenStatus(
         profile=profile.name,
@@ -413,7 +452,19 @@ def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_W
         mfa=mfa if isinstance(mfa, bool) else None,
         scopes=tuple(meta["scopes"]) if isinstance(meta.get("scopes"), list) else (),
         source=meta.get("source") if isinstance(meta.get("source"), str) else None,
+        refusal=refusal,
     )
+
+
+def _standing_refusal(meta: Mapping[str, Any], issued: datetime | None) -> dict[str, Any] | None:
+    """The recorded refusal, unless a redemption (or a new token) succeeded after it."""
+    refused = parse_iso(meta.get("refused_at"))
+    if refused is None:
+        return None
+    since = [d for d in (parse_iso(meta.get("last_redeemed_at")), issued) if d is not None]
+    if since and max(since) >= refused:
+        return None
+    return {**{k: meta.get(k) for k in REFUSAL_KEYS}, "refused_at": refused.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def keepalive(profile: Profile, store: SecretStore) -> RefreshTokenStatus:

@@ -212,8 +212,16 @@ def _dispatch(request_json: str) -> dict[str, Any]:
 
 
 def _warning_texts(caught: list[warnings.WarningMessage] | None) -> list[str]:
+    """The texts of sam-bridge's own warnings, for the cmdlet to show; a library's warning (an
+    ImportWarning of an import hook, a DeprecationWarning) is not the user's business, so it goes
+    back to Python's filters, which hide those by default."""
+    from ._validate import SamBridgeWarning
+
     seen: list[str] = []
     for w in caught or []:
+        if not issubclass(w.category, SamBridgeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+            continue
         text = scrub_text(str(w.message))
         if text not in seen:
             seen.append(text)
@@ -267,7 +275,7 @@ def _load_handlers() -> None:
 _CLI_COMMAND = re.compile(r"`sam-bridge ([^`]+)`")
 _CMDLETS = {
     "consent": "Invoke-SamConsent",
-    "keepalive": "New-SamAccessToken",  # one forced redemption stores the rotated token: a keepalive
+    "keepalive": "Invoke-SamKeepAlive",
     "refresh-token import": "Import-SamRefreshToken",
     "doctor": "Test-SamProfile",
     "status": "Get-SamRefreshTokenStatus",
@@ -278,14 +286,26 @@ _PARAMETERS = {
     "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
     "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
     "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
+    "--customer": "-Customers", "--partner-center-url": "-PartnerCenterUrl",
 }
+# A flag named on its own in a sentence ("use --browser", "(--store keyvault:...)").
+_BARE_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
 
 
 def powershell_commands(text: str) -> str:
-    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one."""
-    if "`sam-bridge " not in text:
+    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one,
+    and the command-line flags it names on their own as the cmdlets' parameters."""
+    if "--" not in text and "`sam-bridge " not in text:
         return text
-    return _CLI_COMMAND.sub(_as_cmdlet, text)
+    out, end = [], 0
+    for match in _CLI_COMMAND.finditer(text):
+        out += [_bare_flags(text[end:match.start()]), _as_cmdlet(match)]
+        end = match.end()
+    return "".join(out) + _bare_flags(text[end:])
+
+
+def _bare_flags(text: str) -> str:
+    return _BARE_FLAG.sub(lambda m: _PARAMETERS.get(m.group(0), m.group(0)), text)
 
 
 def _as_cmdlet(match: "re.Match[str]") -> str:
@@ -304,14 +324,15 @@ def _as_cmdlet(match: "re.Match[str]") -> str:
             out.append(_PARAMETERS[word])
         else:
             out.append(word)  # a value, or "..." for the profile's other settings
-    if name == "keepalive" or (name == "profile add" and "..." in rest):
-        out.append("-Force")  # keepalive: redeem even with a valid cached token; "...": replace the profile
+    if name == "profile add" and "..." in rest:
+        out.append("-Force")  # "...": replace the profile
     return "`" + " ".join(out) + "`"
 
 
 # The fields that hold text for a person to read (errors, warnings, doctor's findings, events);
 # never data such as a generated snippet, which must stay as it was asked for.
-_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings"})
+_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings",
+                           "refusal_message", "refusal_remediation"})
 
 
 def _in_powershell(value: Any, prose: bool = False) -> Any:

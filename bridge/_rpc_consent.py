@@ -16,10 +16,10 @@ from ._rpc_core import arg
 @command("consent")
 def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     from ._api import load_profile, store_for
-    from ._consent import DEFAULT_TIMEOUT, METHODS, consent
+    from ._consent import DEFAULT_TIMEOUT, METHODS, consent, default_method
 
-    method = arg(args, "method", str, "device-code")
-    if method not in METHODS:
+    method = arg(args, "method", str)  # none chosen: the profile's default, as on the command line
+    if method is not None and method not in METHODS:
         raise InvalidInputError(f"consent method {method!r} is not one of {', '.join(METHODS)}.")
     timeout = float(arg(args, "timeout", (int, float), DEFAULT_TIMEOUT))
     if not 0 < timeout <= 3600:
@@ -28,7 +28,7 @@ def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
     result = consent(
         profile,
         store_for(profile),
-        method,
+        method or default_method(profile),
         prompt=say,
         read_redirect=lambda: ask("redirect_url", "Redirected URL"),
         timeout=timeout,

@@ -60,7 +60,8 @@ def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
     from ._api import add_profile
 
     values: dict[str, Any] = {
-        key: arg(args, key, str) for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store")
+        key: arg(args, key, str)
+        for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store", "partner_center_url")
     }
     values["scopes"] = string_list(args, "scopes")
     values["customers"] = string_list(args, "customers")
@@ -139,5 +140,6 @@ def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str 
 def _doctor(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     from ._doctor import diagnose
 
-    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"))
+    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"),
+                        offline=bool(arg(args, "offline", bool, False)))
     return [f.to_dict() for f in findings]

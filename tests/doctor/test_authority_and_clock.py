@@ -26,8 +26,9 @@ def test_authority_unreachable(consented_profile):
     assert findings["clock"].status == "skip" and findings["app_kind"].status == "skip"
     assert {findings[c].status for c in findings if c.startswith("customer:")} == {"skip"}
     assert findings["app_kind"].fix == "Fix the authority first."
-    # The local facts are still judged.
-    assert findings["refresh_token"].status == "ok" and findings["mfa"].status == "ok"
+    # The local facts are still judged, marked as not confirmed by Entra.
+    assert findings["refresh_token"].status == "warn" and findings["mfa"].status == "ok"
+    assert "not confirmed with Entra: the authority is not usable" in findings["refresh_token"].detail
 
 
 def test_authority_certificate_not_trusted(consented_profile):

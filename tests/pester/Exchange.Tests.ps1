@@ -141,7 +141,7 @@ Describe 'A refresh token unused for 90 days' {
         @($record.Exception.Data['Codes']) | Should -Contain 700082
         $record.Exception.Data['Error'] | Should -Be 'invalid_grant'
         $record.ErrorDetails.RecommendedAction | Should -Match '^The refresh token expired after 90 days without use \(it was issued on 20\d\d-\d\d-\d\dT'
-        $record.ErrorDetails.RecommendedAction | Should -BeLike '*Invoke-SamConsent -Profile contoso*New-SamAccessToken -Profile contoso -Force*'
+        $record.ErrorDetails.RecommendedAction | Should -BeLike '*Invoke-SamConsent -Profile contoso*Invoke-SamKeepAlive -Profile contoso*'
         $record.TargetObject | Should -Be 'contoso'
     }
 }

@@ -294,6 +294,7 @@ Describe 'Leak scan: every cmdlet with -Verbose' -Tag 'Reliability', 'ChildProce
                 $null = Invoke-SamTestEmulator -Operation approve_next_device_code -Body @{ username = $ids.admin; mfa = $true }
                 Invoke-SamConsent -Profile pub -DeviceCode -Confirm:$false -Verbose 6>&1
             }
+            $null = Invoke-Scanned 'Invoke-SamKeepAlive' { Invoke-SamKeepAlive -Profile pub -Confirm:$false -Verbose }
             $null = Invoke-Scanned 'New-SamAccessToken' { New-SamAccessToken -Profile sec -Scopes '//' -Verbose -ErrorAction Continue }  # an error path
             $null = Invoke-Scanned 'Unregister-SamProfile' { Unregister-SamProfile -Name crt -Force -Verbose }
             $null = Invoke-Scanned 'Set-SamBridgeOption' { Set-SamBridgeOption -ConfigPath '' -Verbose -Confirm:$false }

@@ -560,8 +560,12 @@ def test_an_error_answer_of_the_wrong_shape(hostile: Any, figures: Any) -> None:
     """{"error": 42}: Entra refused, in a form it never uses; still one message, exit 4."""
     proxy, handle = hostile
     proxy.mutate = lambda body: {"error": 42, "error_description": ["x"], "error_codes": "70000"}
+    token = handle.refresh_token()
+    # The store keeps the token; only the refusal is added to its record (so `status` says refused).
     _refuse(figures, "token response", ("token", "--profile", "contoso", "--scope", GRAPH, "--force-refresh"), 4,
-            "Entra ID refused the request: unknown_error", keep=(handle.config_path, handle.store.path))
+            "Entra ID refused the request: unknown_error", keep=(handle.config_path,))
+    assert handle.refresh_token() == token
+    assert handle.metadata()["refusal_code"] == "unknown_error"
 
 
 # ---------------------------------------------------------------------------------------------------

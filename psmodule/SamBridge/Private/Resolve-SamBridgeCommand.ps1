@@ -31,8 +31,7 @@ function Resolve-SamBridgeCommand {
     }
     if ($env:SAM_BRIDGE_CLI) {
         $text = $env:SAM_BRIDGE_CLI.Trim()
-        $words = @($text)
-        if (-not (Test-Path -LiteralPath $text -PathType Leaf)) { $words = @($text -split '\s+') }
+        $words = @(Split-SamCommandLine -Text $text)
         $path = Resolve-SamExecutable -Name $words[0]
         if (-not $path) {
             return (New-SamErrorRecord -ErrorId 'SamBridge.CoreNotFound' -Category ObjectNotFound -Terminating `
@@ -48,6 +47,28 @@ function Resolve-SamBridgeCommand {
             -Message 'The sam-bridge core was not found: there is no sam-bridge command on PATH, and neither SAM_BRIDGE_PYTHON nor Set-SamBridgeOption -PythonPath names a Python interpreter.' `
             -Remediation 'Install it (pip install sam-bridge) so that sam-bridge is on PATH, or set SAM_BRIDGE_PYTHON to the Python interpreter that has it.' `
             -TargetObject 'sam-bridge'
+}
+
+function Split-SamCommandLine {
+    <#
+    .SYNOPSIS
+        A command line as words: the program first, then its arguments split at white space.
+    .DESCRIPTION
+        A program path with spaces (C:\Program Files\...) is either the whole text (a file), or
+        quoted ("..." or '...') when arguments follow. The generated snippets read SAM_BRIDGE_CLI
+        by the same rule (bridge._snippets).
+    #>
+    [CmdletBinding()]
+    [OutputType([string[]])]
+    param([Parameter(Mandatory = $true)][string] $Text)
+    $Text = $Text.Trim()
+    if (Test-Path -LiteralPath $Text -PathType Leaf) { return [string[]]@($Text) }
+    if ($Text -match '^(?:"([^"]+)"|''([^'']+)'')\s*(.*)$') {
+        $program = $Matches[1]
+        if (-not $program) { $program = $Matches[2] }
+        return [string[]](@($program) + @($Matches[3] -split '\s+' | Where-Object { $_ }))
+    }
+    [string[]]@($Text -split '\s+')
 }
 
 function Resolve-SamExecutable {

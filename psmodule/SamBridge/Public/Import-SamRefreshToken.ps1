@@ -47,7 +47,7 @@ function Import-SamRefreshToken {
             $arguments['profile'] = $Profile
             $shown = "profile '$Profile'"
         }
-        if (-not $PSCmdlet.ShouldProcess($shown, 'Replace the stored refresh token')) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $shown -Action 'Replace the stored refresh token')) { return }
         Invoke-SamBridgeCore -Command 'refresh_token.import' -Arguments $arguments `
             -Secrets @{ refresh_token = $RefreshToken } -TargetObject $Profile -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.RefreshTokenImport'
