@@ -17,6 +17,7 @@ from ._constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIEN
 from ._errors import NotAvailableError, ServiceError, ThrottledError
 from ._http import (
     BridgeSession,
+    RedirectRefused,
     ResponseNotJson,
     ResponseTooLarge,
     ResponseTruncated,
@@ -139,6 +140,13 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
     """
     if isinstance(exc, _errors.SamBridgeError):
         return exc
+    if isinstance(exc, RedirectRefused):
+        return ServiceError(
+            f"{where} answered with a redirect to {exc.target} while trying to {doing}; it was not followed, "
+            "nothing was sent there and nothing was stored.",
+            remediation="Entra never redirects a token request: check the profile's --authority-host and any "
+            "proxy in front of it.",
+        )
     if isinstance(exc, ResponseTooLarge):
         return ServiceError(f"{where} sent an oversized response while trying to {doing}; nothing was stored.")
     if isinstance(exc, requests.HTTPError) and exc.response is not None:

@@ -446,6 +446,7 @@ class HostileProxy:
         self.upstream = emulator.authority_host
         self.session = build_session(emulator.ca_bundle, policy=__import__("bridge._http", fromlist=["x"]).RetryPolicy(attempts=0))
         self.mutate: Callable[[dict[str, Any]], Any] = lambda body: body
+        self.redirect: str | None = None  # when set, a token request is answered 307 to this URL instead
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -457,6 +458,12 @@ class HostileProxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if proxy.redirect and self.path.endswith("/oauth2/v2.0/token"):
+                    self.send_response(307)
+                    self.send_header("Location", proxy.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
                 answer = proxy.session.request(self.command, proxy.upstream + self.path, data=body, headers=headers)
                 payload = answer.content.replace(proxy.upstream.encode(), proxy.url.encode())
