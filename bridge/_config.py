@@ -126,9 +126,9 @@ def default_config_path() -> Path:
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Where the config file is: --config, then SAM_BRIDGE_CONFIG, then the platform's config dir."""
     if explicit:
-        return Path(explicit).expanduser()
+        return Path(v.local_path(os.fspath(explicit), "config file path"))
     if os.environ.get(ENV_CONFIG):
-        return Path(os.environ[ENV_CONFIG]).expanduser()
+        return Path(v.local_path(os.environ[ENV_CONFIG], f"config file path ({ENV_CONFIG})"))
     return default_config_path()
 
 

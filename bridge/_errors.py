@@ -87,6 +87,13 @@ class InvalidInputError(SamBridgeError, ValueError):
     category = "InvalidArgument"
 
 
+class ProtocolError(InvalidInputError):
+    """An RPC request that breaks the protocol's bounds (too large, nested too deeply)."""
+
+    error_id = "SamBridge.ProtocolError"
+    category = "ProtocolError"
+
+
 class ProfileExistsError(InvalidInputError):
     """A profile of that name exists and replacing it was not asked for."""
 

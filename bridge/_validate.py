@@ -143,9 +143,34 @@ def endpoint_url(value: object, field: str) -> str:
     return origin + parts.path.rstrip("/")
 
 
-def file_path(value: object, field: str, *, must_exist: bool = True) -> str:
+# What Linux file systems take (NAME_MAX, PATH_MAX); other systems allow no more.
+_MAX_NAME_BYTES = 255
+_MAX_PATH_BYTES = 4096
+
+
+def local_path(value: object, field: str) -> str:
+    """An absolute path this system can open and the config file (UTF-8 TOML) can record."""
     text = _require_text(value, field)
+    try:
+        text.encode("utf-8")  # a lone surrogate (undecodable bytes in a shell argument) cannot be recorded
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{field} {_show(text)} contains characters that are not valid text (undecodable bytes).") from None
     path = os.path.abspath(os.path.expanduser(text))
+    encoded = os.fsencode(path)
+    if len(encoded) > _MAX_PATH_BYTES:
+        raise InvalidInputError(f"{field} {_show(text)} is longer than {_MAX_PATH_BYTES} bytes, which no file system here takes.")
+    longest = max(encoded.split(b"/"), key=len)
+    if len(longest) > _MAX_NAME_BYTES:
+        raise InvalidInputError(
+            f"{field} {_show(text)} has a file or directory name longer than {_MAX_NAME_BYTES} bytes "
+            f"({_show(os.fsdecode(longest), 30)})."
+        )
+    return path
+
+
+def file_path(value: object, field: str, *, must_exist: bool = True) -> str:
+    path = local_path(value, field)
+    text = str(value).strip()
     if must_exist and not os.path.isfile(path):
         raise InvalidInputError(f"{field} {_show(text)} does not exist or is not a file.")
     return path

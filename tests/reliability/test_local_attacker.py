@@ -92,3 +92,55 @@ def _rebind_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
     from bridge._constants import ENV_ALLOW_AUTHORITY_CHANGE
 
     monkeypatch.setenv(ENV_ALLOW_AUTHORITY_CHANGE, "1")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. The RPC reader bounds nesting and size
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, request_text", [
+    ("unclosed-nesting", "[" * 100000),
+    ("closed-nesting", "[" * 100000 + "]" * 100000),
+    ("nested-args", '{"command": "status", "args": {"a": ' + "[" * 40 + "]" * 40 + "}}"),
+    ("oversized", '{"command": "status", "args": {"a": "' + "x" * (9 * 1024 * 1024) + '"}}'),
+], ids=lambda value: value if len(value) < 40 else "")
+def test_the_rpc_reader_answers_hostile_requests_with_a_protocol_error(name: str, request_text: str,
+                                                                       isolated_env: dict[str, str], figures: Any) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from tests.fixtures.profiles import REPO_ROOT
+
+    done = subprocess.run([sys.executable, "-m", "bridge", "rpc"], input=request_text + "\n", capture_output=True,
+                          text=True, env=isolated_env, cwd=str(REPO_ROOT), timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout[:500]
+    response = json.loads(lines[0])
+    assert response["ok"] is False and response["error"]["error_id"] == "SamBridge.ProtocolError", response
+    assert done.returncode == 2
+    figures.add("local attacker", "rpc protocol error")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 6. Paths no file system takes are refused with exit 2, never the internal-error path
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_unusable_paths_on_the_command_line(isolated_env: dict[str, str], tmp_path: Path, figures: Any) -> None:
+    app, tenant = "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c", "contoso.onmicrosoft.com"
+    add = ("profile", "add", "x", "--app-id", app, "--tenant", tenant)
+    cases = [
+        (add + ("--store", "file:" + "a" * 100000), r"file store path .* is longer than 4096 bytes"),
+        (add + ("--store", f"file:{tmp_path}/" + "n" * 300 + ".json"), r"file store path .* name longer than 255 bytes"),
+        (add + ("--store", f"file:{tmp_path}/x\udcffy.json"), r"file store path .* not valid text \(undecodable bytes\)"),
+        (("--config", "c" * 100000, "profile", "list"), r"config file path .* is longer than 4096 bytes"),
+        (("--config", f"{tmp_path}/c\udcff.toml") + add + ("--store", "memory"), r"config file path .* not valid text"),
+    ]
+    for args, message in cases:
+        result = run_cli(*args)
+        assert_refused(result, 2, message)
+        figures.add("local attacker", "unusable path")
+    assert not Path(isolated_env["SAM_BRIDGE_CONFIG"]).exists()
