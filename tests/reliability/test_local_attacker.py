@@ -144,3 +144,141 @@ def test_unusable_paths_on_the_command_line(isolated_env: dict[str, str], tmp_pa
         assert_refused(result, 2, message)
         figures.add("local attacker", "unusable path")
     assert not Path(isolated_env["SAM_BRIDGE_CONFIG"]).exists()
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. The loopback listener of browser consent: nobody else gets the redirect, nobody can hang it
+# ---------------------------------------------------------------------------------------------------
+
+
+def _free_port_on_both() -> int:
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as v4:
+            v4.bind(("127.0.0.1", 0))
+            port = int(v4.getsockname()[1])
+            with socket.socket(socket.AF_INET6) as v6:
+                try:
+                    v6.bind(("::1", port))
+                except OSError:
+                    continue
+                return port
+    raise AssertionError("no port free on both loopback addresses")
+
+
+def _start_browser_consent(handle: ProfileHandle, port: int, timeout: float) -> Any:
+    """`consent --browser` in a real process, with a browser command that opens nothing."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.fixtures.profiles import REPO_ROOT
+
+    handle.with_profile(redirect_port=port)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bridge", "consent", "--profile", "contoso", "--browser", "--timeout", str(timeout)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**handle.env, "BROWSER": "true"}, cwd=str(REPO_ROOT),
+    )
+    deadline = time.monotonic() + 60
+    import socket
+
+    while time.monotonic() < deadline:  # until the listener answers on the port
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise AssertionError(f"consent ended early: {process.communicate()}") from None
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the loopback listener never came up")
+
+
+def _get(host: str, port: int, path: str) -> int:
+    import http.client
+
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": f"localhost:{port}"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_loopback_listener_holds_both_addresses_of_localhost(emulator_profile: ProfileHandle, figures: Any) -> None:
+    """No other process can bind [::1]:PORT while consent waits, and a wrong state is refused, not fatal."""
+    import errno
+    import socket
+
+    port = _free_port_on_both()
+    process = _start_browser_consent(emulator_profile, port, 20)
+    try:
+        for family, host in ((socket.AF_INET6, "::1"), (socket.AF_INET, "127.0.0.1")):
+            with socket.socket(family) as squatter:
+                with pytest.raises(OSError) as refused:
+                    squatter.bind((host, port))
+                assert refused.value.errno == errno.EADDRINUSE
+            figures.add("local attacker", "loopback address held")
+        # Both addresses answer, an idle connection delays nobody, and a redirect of another attempt is
+        # refused while the wait goes on.
+        idle = socket.create_connection(("::1", port))
+        idle.sendall(b"GET /?code=")  # and never finishes its request line
+        assert _get("::1", port, "/?code=stolen&state=another-attempt") == 400
+        assert _get("127.0.0.1", port, "/?code=stolen&state=another-attempt") == 400
+        assert process.poll() is None, "a wrong state must not end the consent"
+        idle.close()
+        figures.add("local attacker", "wrong state refused", 2)
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_consent_refuses_a_port_another_process_holds_on_the_ipv6_loopback(emulator_profile: ProfileHandle,
+                                                                            figures: Any) -> None:
+    """A process that bound [::1]:PORT first would get the code: consent stops before any browser opens."""
+    import socket
+
+    from bridge._consent import consent
+    from bridge._errors import InvalidInputError
+
+    port = _free_port_on_both()
+    handle = emulator_profile.with_profile(redirect_port=port)
+    opened: list[str] = []
+    with socket.socket(socket.AF_INET6) as squatter:
+        squatter.bind(("::1", port))
+        squatter.listen()
+        with pytest.raises(InvalidInputError, match=rf"cannot listen on \[::1\] port {port} .*another process holds"):
+            consent(handle.profile, handle.store, "browser", open_browser=lambda url: opened.append(url) or True,
+                    prompt=lambda text: None, timeout=5)
+    assert opened == [], "the browser must not be sent to a redirect another process receives"
+    figures.add("local attacker", "squatted port refused")
+
+
+def test_an_idle_connection_neither_blocks_the_listener_nor_outlives_the_timeout(emulator_profile: ProfileHandle,
+                                                                                 figures: Any) -> None:
+    import socket
+    import subprocess
+    import time
+
+    port = _free_port_on_both()
+    timeout = 6
+    process = _start_browser_consent(emulator_profile, port, timeout)
+    idle = socket.create_connection(("127.0.0.1", port))  # connects, then never sends a byte
+    try:
+        started = time.monotonic()
+        try:
+            out, err = process.communicate(timeout=timeout + 60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            raise AssertionError(f"consent --timeout {timeout} was still running {timeout + 60} s later") from None
+        figures.set("local attacker", "idle connection: consent --timeout 6 ended after (s)", round(time.monotonic() - started, 1))
+        assert process.returncode == 4, err
+        assert f"no sign-in redirect arrived within {timeout} s" in err
+    finally:
+        idle.close()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
