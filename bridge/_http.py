@@ -12,8 +12,9 @@ rules below hold everywhere:
   may have acted on it.
 * Responses are capped in size, so a hostile endpoint cannot exhaust memory.
 * No redirect is ever followed: a token request carries a refresh token or a client credential,
-  and Entra never redirects one. A 3xx answer raises `RedirectRefused`, naming where it pointed;
-  nothing is sent there (requests' own redirect handling would re-send the body, over plain http too).
+  and Entra never redirects one (requests' own redirect handling would re-send the body elsewhere,
+  over plain http too). A JSON API session raises `RedirectRefused` for a 3xx answer, naming where
+  it pointed; any other session hands the 3xx answer to its caller as it is.
 * A session for a JSON API (`json_api=True`: the authority and Partner Center) hands its caller
   only JSON: a final 429/503 raises `Throttled` (carrying Retry-After), any other body that is not
   JSON raises `ResponseNotJson`. msal therefore never sees (nor logs, with a traceback) a body it
@@ -289,7 +290,7 @@ class BridgeSession(requests.Session):
         response._content_consumed = True  # type: ignore[attr-defined]
         log.debug("%s %s%s -> %s (%.0f ms)", method, parts.netloc, parts.path, response.status_code,
                   (time.monotonic() - started) * 1000)
-        if response.is_redirect:
+        if response.is_redirect and self.json_api:
             target = urlsplit(response.headers.get("Location") or "")
             where_to = f"{target.scheme}://{target.netloc}" if target.netloc else "a relative location"
             log.debug("%s %s%s answered HTTP %s redirecting to %s: not followed", method, parts.netloc, parts.path,
