@@ -213,6 +213,9 @@ def add_profile(
 
     cfg = Config.load(config)
     profile = Config.build_profile(name, {}, **{k: v for k, v in values.items() if v is not None})
+    from ._validate import check_authority_host
+
+    check_authority_host(profile.authority_host, profile.custom_authority)
     store_for(profile).check()  # before anything is written: a profile whose store cannot work is refused
     details: dict[str, Any] = {}
     if profile.credential == "secret":

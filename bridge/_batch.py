@@ -28,7 +28,16 @@ from ._errors import (
     SamBridgeError,
     ServiceError,
 )
-from ._exchange import AccessTokenCache, Redemption, read_refresh_token, redeem, rotation_metadata, write_refresh_token
+from ._exchange import (
+    AccessTokenCache,
+    Redemption,
+    check_issuer,
+    issuer,
+    read_refresh_token,
+    redeem,
+    rotation_metadata,
+    write_refresh_token,
+)
 from ._http import sibling_discovery
 from ._stores import SecretStore
 from ._tokens import AccessToken
@@ -78,6 +87,7 @@ class BatchSession:
         try:
             self.credential = client_credential(self.profile, self.store)
             self.stored = read_refresh_token(self.profile, self.store)
+            check_issuer(self.profile, self.stored.metadata)
             self._cached = self.cache.load()  # one read of the cache for the whole batch
         except BaseException:
             self._lock.__exit__(None, None, None)
@@ -119,7 +129,7 @@ class BatchSession:
         try:
             newest = self._newest
             if newest is not None and newest.refresh_token and newest.refresh_token != self.stored.value:
-                meta = rotation_metadata(self.stored.metadata, newest, rotated=True)
+                meta = {**rotation_metadata(self.stored.metadata, newest, rotated=True), **issuer(self.profile)}
                 write_refresh_token(self.profile, self.store, newest.refresh_token, meta, locked=True)
             if self._tokens:
                 self.cache.put_many(self._tokens)

@@ -26,7 +26,7 @@ from ._http import (
 )
 from ._scrub import remember
 from ._stores import SecretStore
-from ._validate import http_loopback_allowed
+from ._validate import check_authority_host, http_loopback_allowed
 
 log = logging.getLogger("bridge.client")
 
@@ -40,6 +40,7 @@ def http_session(profile: Profile) -> BridgeSession:
     It is a JSON-API session: msal only ever gets JSON from it (see bridge._http), so a throttled,
     HTML or cut-off answer becomes one of the errors below instead of msal's logged traceback.
     """
+    check_authority_host(profile.authority_host, profile.custom_authority)
     policy = policy_from_environment()
     key = (profile.ca_bundle, http_loopback_allowed(), policy)
     with _sessions_lock:

@@ -68,6 +68,7 @@ class Profile:
     customers: tuple[str, ...] = ()
     redirect_port: int = 0
     partner_center_url: str = PARTNER_CENTER_URL
+    custom_authority: bool = False  # an authority host that is not Microsoft's was allowed when the profile was added
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +94,8 @@ class Profile:
                 or not 0 <= self.redirect_port <= 65535):
             raise InvalidInputError(f"redirect port {self.redirect_port!r} is not a port number (0-65535).")
         object.__setattr__(self, "partner_center_url", v.endpoint_url(self.partner_center_url, "Partner Center URL"))
+        if not isinstance(self.custom_authority, bool):
+            raise InvalidInputError(f"custom_authority {self.custom_authority!r} is not true or false.")
 
     @property
     def is_public_client(self) -> bool:

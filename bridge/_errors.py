@@ -66,6 +66,13 @@ class ConfigError(NotAvailableError):
     category = "InvalidData"
 
 
+class AuthorityMismatchError(ConfigError):
+    """The stored refresh token was issued by another authority (host or tenant) than the profile names."""
+
+    error_id = "SamBridge.AuthorityMismatch"
+    category = "SecurityError"
+
+
 class StoreUnavailableError(NotAvailableError):
     """The secret store cannot be used on this machine (e.g. no Secret Service)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -20,11 +21,12 @@ from ._config import Profile
 from ._constants import (
     ACCESS_TOKEN_REUSE_MARGIN_SECONDS,
     DEFAULT_WARN_DAYS,
+    ENV_ALLOW_AUTHORITY_CHANGE,
     ENTRY_ACCESS_TOKENS,
     ENTRY_REFRESH_TOKEN,
     REFRESH_TOKEN_INACTIVITY_DAYS,
 )
-from ._errors import InvalidInputError, NoRefreshTokenError, StoreError
+from ._errors import AuthorityMismatchError, InvalidInputError, NoRefreshTokenError, StoreError
 from ._scrub import fingerprint, remember
 from ._stores import Secret, SecretStore
 from ._tokens import AccessToken, claims_of, iso, parse_iso, utcnow
@@ -47,6 +49,39 @@ def read_refresh_token(profile: Profile, store: SecretStore) -> Secret:
         )
     remember(stored.value)
     return stored
+
+
+def issuer(profile: Profile) -> dict[str, str]:
+    """The record fields that say which authority issued a token: what `check_issuer` compares."""
+    return {"authority_host": profile.authority_host, "tenant": profile.tenant}
+
+
+def check_issuer(profile: Profile, record: Mapping[str, Any]) -> None:
+    """Refuse to present a stored refresh token to another authority than the one that issued it.
+
+    The record names the authority host and the partner tenant of the consent (or import). A profile
+    whose authority or tenant differs (edited config, SAM_BRIDGE_AUTHORITY_HOST, another profile's
+    store) would send the token there; that needs SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE=1, and is logged.
+    Customer tenants are reached through the partner tenant's token, on the same host: not a change.
+    """
+    host, tenant = record.get("authority_host"), record.get("tenant")
+    homes = {t.lower() for t in (tenant, record.get("home_tenant_id")) if isinstance(t, str) and t}
+    wrong_host = isinstance(host, str) and bool(host) and host.lower() != profile.authority_host
+    wrong_tenant = bool(homes) and profile.tenant not in homes
+    if not (wrong_host or wrong_tenant):
+        return
+    issued_by = f"{host or profile.authority_host}/{tenant or '?'}"
+    if os.environ.get(ENV_ALLOW_AUTHORITY_CHANGE, "").strip().lower() in {"1", "true", "yes"}:
+        log.warning("presenting the refresh token of %s, issued by %s, to %s (allowed by %s)",
+                    profile.name, issued_by, profile.authority(), ENV_ALLOW_AUTHORITY_CHANGE)
+        return
+    raise AuthorityMismatchError(
+        f"the refresh token of profile {profile.name!r} was issued by {issued_by}, not by {profile.authority()}; "
+        "it was not sent there.",
+        remediation=f"If the profile's authority or tenant changed on purpose, consent again (`sam-bridge consent "
+        f"--profile {profile.name}`), or set {ENV_ALLOW_AUTHORITY_CHANGE}=1 for one run to present it anyway. "
+        "Otherwise check SAM_BRIDGE_AUTHORITY_HOST and the config file: something points the profile elsewhere.",
+    )
 
 
 def _is_newer(candidate: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
@@ -89,8 +124,7 @@ def consent_metadata(profile: Profile, result: Mapping[str, Any], source: str) -
     return {
         "profile": profile.name,
         "app_id": profile.app_id,
-        "authority_host": profile.authority_host,
-        "tenant": profile.tenant,
+        **issuer(profile),
         "home_tenant_id": id_claims.get("tid") or at_claims.get("tid") or "",
         "user": id_claims.get("preferred_username") or at_claims.get("upn") or "",
         "user_oid": id_claims.get("oid") or at_claims.get("oid") or "",
@@ -253,7 +287,7 @@ def rotation_metadata(previous: Mapping[str, Any], redemption: Redemption, rotat
     meta.pop("fingerprint", None)
     received = iso(redemption.received_at)
     meta["last_redeemed_at"] = received
-    if rotated:
+    if rotated:  # (callers add `issuer(profile)`: the authority that issued the rotated token)
         meta["issued_at"] = received
         meta["source"] = "exchange"
     return meta
@@ -284,9 +318,12 @@ def exchange(
             if cached is not None:
                 return cached
         stored = read_refresh_token(profile, store)
+        check_issuer(profile, stored.metadata)
         redemption = redeem(profile, credential, stored.value, wanted, target)
         rotated = bool(redemption.refresh_token) and redemption.refresh_token != stored.value
         meta = rotation_metadata(stored.metadata, redemption, rotated)
+        if rotated:
+            meta.update(issuer(profile))
         write_refresh_token(profile, store, redemption.refresh_token or stored.value, meta, locked=True)
         cache.put(redemption.access_token, wanted, target)
     return redemption.access_token
@@ -313,8 +350,7 @@ def import_refresh_token(
     meta = {
         "profile": profile.name,
         "app_id": profile.app_id,
-        "authority_host": profile.authority_host,
-        "tenant": profile.tenant,
+        **issuer(profile),
         "source": source,
         "consented_at": "",
         "issued_at": now,

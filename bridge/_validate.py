@@ -10,7 +10,7 @@ import re
 import warnings
 from urllib.parse import urlsplit
 
-from ._constants import ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
+from ._constants import ENV_ALLOW_CUSTOM_AUTHORITY, ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
 from ._errors import InvalidInputError
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -77,6 +77,38 @@ def profile_name(value: object) -> str:
 
 def http_loopback_allowed() -> bool:
     return os.environ.get(ENV_ALLOW_HTTP_LOOPBACK, "").strip().lower() in {"1", "true", "yes"}
+
+
+# Entra's sign-in hosts: the global service and the national clouds (US Government, China by
+# 21Vianet). Any other authority (the emulator, a test double, an attacker's host) must be allowed
+# explicitly, so that a mistyped or planted --authority-host never silently receives tokens.
+MICROSOFT_AUTHORITY_HOSTS = frozenset({
+    "login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "login.microsoftonline.us",
+    "login.partner.microsoftonline.cn", "login.chinacloudapi.cn",
+})
+
+
+def custom_authority_allowed() -> bool:
+    return os.environ.get(ENV_ALLOW_CUSTOM_AUTHORITY, "").strip().lower() in {"1", "true", "yes"}
+
+
+def check_authority_host(url: str, allowed: bool = False) -> None:
+    """Refuse an authority host that is not Microsoft's unless it is allowed (profile setting or environment)."""
+    import logging
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.port in (None, 443) and (parts.hostname or "") in MICROSOFT_AUTHORITY_HOSTS:
+        return
+    if allowed or custom_authority_allowed():
+        logging.getLogger("bridge.authority").info(
+            "using %s, which is not a Microsoft authority host (allowed by %s)", url,
+            "the profile's custom_authority setting" if allowed else ENV_ALLOW_CUSTOM_AUTHORITY)
+        return
+    raise InvalidInputError(
+        f"authority host {_show(url)} is not a Microsoft Entra authority ({', '.join(sorted(MICROSOFT_AUTHORITY_HOSTS))}); "
+        "tokens are sent to it only when that is meant: add the profile with --allow-custom-authority "
+        f"(for the emulator or a private test authority), or set {ENV_ALLOW_CUSTOM_AUTHORITY}=1."
+    )
 
 
 _HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")

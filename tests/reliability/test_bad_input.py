@@ -447,6 +447,7 @@ class HostileProxy:
         self.session = build_session(emulator.ca_bundle, policy=__import__("bridge._http", fromlist=["x"]).RetryPolicy(attempts=0))
         self.mutate: Callable[[dict[str, Any]], Any] = lambda body: body
         self.redirect: str | None = None  # when set, a token request is answered 307 to this URL instead
+        self.token_requests: list[bytes] = []  # the body of every token request the proxy received
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -458,6 +459,8 @@ class HostileProxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if self.path.endswith("/oauth2/v2.0/token"):
+                    proxy.token_requests.append(body or b"")
                 if proxy.redirect and self.path.endswith("/oauth2/v2.0/token"):
                     self.send_response(307)
                     self.send_header("Location", proxy.redirect)
@@ -528,7 +531,9 @@ HOSTILE_RESPONSES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
 
 
 @pytest.fixture
-def hostile(consented_profile: ProfileHandle) -> Any:
+def hostile(consented_profile: ProfileHandle, monkeypatch: pytest.MonkeyPatch) -> Any:
+    # The proxy is another authority than the emulator that issued the token: presenting it there is meant.
+    monkeypatch.setenv("SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE", "1")
     proxy = HostileProxy(consented_profile.emulator)
     handle = consented_profile.with_profile(authority_host=proxy.url)
     try:

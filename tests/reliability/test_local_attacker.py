@@ -282,3 +282,60 @@ def test_an_idle_connection_neither_blocks_the_listener_nor_outlives_the_timeout
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3. A stored refresh token goes only to the authority that issued it; other authorities are explicit
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_a_stored_token_is_never_presented_to_another_authority(consented_profile: ProfileHandle,
+                                                                figures: Any) -> None:
+    from bridge._scrub import fingerprint
+
+    emulator = consented_profile.emulator
+    proxy = HostileProxy(emulator)  # an authority trusted through SAM_BRIDGE_CA_BUNDLE, but not the token's
+    try:
+        rt = consented_profile.refresh_token()
+        before = file_bytes(consented_profile.store.path)
+        elsewhere = {"SAM_BRIDGE_AUTHORITY_HOST": proxy.url, "SAM_BRIDGE_CA_BUNDLE": emulator.ca_bundle}
+        for args in (("token", "--scope", GRAPH, "--force-refresh"), ("keepalive",),
+                     ("token", "--scope", GRAPH, "--tenant", emulator.ids.fabrikam, "--tenant", emulator.ids.northwind)):
+            result = consented_profile.cli(*args, env=elsewhere)
+            assert_refused(result, 3, rf"was issued by {emulator.authority_host}/\S+, not by {proxy.url}/\S+; it was not sent there")
+            assert "SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE=1" in result.stderr
+            figures.add("local attacker", "other authority refused")
+        # Another partner tenant on the same host is another authority too.
+        moved = consented_profile.with_profile(tenant=emulator.ids.fabrikam)
+        assert_refused(moved.cli("token", "--scope", GRAPH, "--force-refresh"), 3, r"was issued by .*, not by")
+        figures.add("local attacker", "other authority refused")
+        consented_profile.with_profile()  # back to the partner tenant
+        assert proxy.token_requests == [], "the refresh token reached the other authority"
+        assert file_bytes(consented_profile.store.path) == before
+        # The explicit override presents it, says so, and the record then names the new authority.
+        result = consented_profile.cli("token", "--scope", GRAPH, "--force-refresh",
+                                       env={**elsewhere, "SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE": "1"})
+        assert result.returncode == 0, result.stderr
+        assert f"to {proxy.url}/" in result.stderr and "allowed by SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE" in result.stderr
+        assert rt not in result.stderr
+        assert len(proxy.token_requests) == 1 and fingerprint(rt) not in result.stderr
+        assert consented_profile.metadata()["authority_host"] == proxy.url
+    finally:
+        proxy.close()
+
+
+def test_an_authority_that_is_not_microsofts_needs_an_explicit_flag(isolated_env: dict[str, str], figures: Any) -> None:
+    app, tenant = "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c", "contoso.onmicrosoft.com"
+    plain = {"SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY": ""}
+    add = ("profile", "add", "x", "--app-id", app, "--tenant", tenant, "--store", "memory:custom-authority")
+    for host in ("https://login.evil-example.com", "https://login.microsoftonline.com.evil-example.com",
+                 "https://127.0.0.1:8443", "https://login.microsoftonline.com:8443"):
+        result = run_cli(*add, "--authority-host", host, env=plain)
+        assert_refused(result, 2, r"is not a Microsoft Entra authority .* --allow-custom-authority")
+        figures.add("local attacker", "custom authority refused")
+    assert not Path(isolated_env["SAM_BRIDGE_CONFIG"]).exists()
+    for host in ("https://login.microsoftonline.us", "https://login.partner.microsoftonline.cn"):
+        assert run_cli(*add, "--authority-host", host, env=plain).returncode == 0
+    ok = run_cli(*add, "--authority-host", "https://login.evil-example.com", "--allow-custom-authority", env=plain)
+    assert ok.returncode == 0, ok.stderr
+    assert "custom_authority = true" in Path(isolated_env["SAM_BRIDGE_CONFIG"]).read_text()
