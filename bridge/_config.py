@@ -148,13 +148,16 @@ class Config:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Config":
+        from ._stores._base import read_private_file
+
         p = config_path(path)
-        if not p.exists():
-            return cls(p, {"profiles": {}})
         try:
-            raw = p.read_bytes()
+            # Every open checks owner and mode: a config another user planted or can write is refused.
+            raw = read_private_file(p, "config file", ConfigError)
         except OSError as exc:
             raise ConfigError(f"cannot read config file {p}: {exc.strerror}") from None
+        if raw is None:
+            return cls(p, {"profiles": {}})
         data = _parse_toml(raw, p)
         for key in data:
             if key not in _KNOWN_TOP_KEYS:
@@ -250,10 +253,10 @@ class Config:
         """Write the file atomically with mode 0600, under a lock against concurrent writers."""
         import tomli_w
 
-        from ._stores._base import private_file_lock
+        from ._stores._base import make_private_dirs, private_file_lock
 
-        # A directory created here is private (the platform's config dir itself already exists).
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Directories created here are private, whatever the umask.
+        make_private_dirs(self.path.parent)
         with private_file_lock(str(self.path) + ".lock", 30):
             payload = tomli_w.dumps(self._data).encode("utf-8")
             atomic_write(self.path, payload)

@@ -339,3 +339,88 @@ def test_an_authority_that_is_not_microsofts_needs_an_explicit_flag(isolated_env
     ok = run_cli(*add, "--authority-host", "https://login.evil-example.com", "--allow-custom-authority", env=plain)
     assert ok.returncode == 0, ok.stderr
     assert "custom_authority = true" in Path(isolated_env["SAM_BRIDGE_CONFIG"]).read_text()
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. Private directories and files whatever the umask; a planted or writable store or config is refused
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_everything_created_is_private_under_umask_000(emulator_profile: ProfileHandle, tmp_path: Path,
+                                                       figures: Any) -> None:
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from tests.fixtures.profiles import REPO_ROOT
+
+    home = tmp_path / "umask000"
+    home.mkdir(mode=0o700)
+    env = {**emulator_profile.env, "SAM_BRIDGE_CONFIG": str(home / "cfg" / "deeper" / "config.toml"),
+           "SAM_BRIDGE_CACHE_DIR": str(home / "cache" / "deeper")}
+    emulator = emulator_profile.emulator
+    for args, stdin in ((("profile", "add", "umask", "--app-id", emulator.ids.secret_app, "--tenant", emulator.ids.partner,
+                          "--secret-stdin", "--authority-host", emulator.authority_host, "--ca-bundle", emulator.ca_bundle,
+                          "--store", f"file:{home / 'store' / 'deeper' / 'store.json'}"), "a-client-secret-value"),
+                        (("token", "--profile", "umask", "--scope", GRAPH), "")):
+        done = subprocess.run([sys.executable, "-m", "bridge", *args], input=stdin, capture_output=True, text=True,
+                              env=env, cwd=str(REPO_ROOT), timeout=120, preexec_fn=lambda: os.umask(0))
+        assert "Traceback" not in done.stderr, done.stderr
+    made = sorted(p for p in home.rglob("*"))
+    assert any(p.name == "store.json" for p in made) and any(p.name == "config.toml" for p in made)
+    assert any(p.parent.name == "locks" for p in made), made
+    wrong = [(str(p.relative_to(home)), oct(stat.S_IMODE(p.stat().st_mode))) for p in made
+             if stat.S_IMODE(p.stat().st_mode) != (0o700 if p.is_dir() else 0o600)]
+    assert wrong == [], f"not private under umask 000: {wrong}"
+    figures.set("local attacker", "paths created under umask 000, all 0700/0600", len(made))
+
+
+def _assert_refused_everywhere(handle: ProfileHandle, pattern: str, figures: Any, key: str) -> None:
+    from tests.reliability._helpers import last_seq, requests_to
+
+    since = last_seq(handle.emulator)
+    for args in (("token", "--scope", GRAPH, "--force-refresh"), ("status",), ("keepalive",)):
+        assert_refused(handle.cli(*args), 3, pattern)
+        figures.add("local attacker", key)
+    assert requests_to(handle.emulator, since, "token") == [], "a refused file must stop before Entra"
+
+
+def test_a_store_or_config_another_user_planted_or_can_write_is_refused(consented_profile: ProfileHandle,
+                                                                        figures: Any) -> None:
+    import json
+    import os
+
+    store, config = consented_profile.store.path, consented_profile.config_path
+    genuine = store.read_bytes()
+    planted = json.loads(genuine)
+    planted["entries"]["contoso/refresh-token"]["value"] = "1.planted-by-another-user-" + "P" * 80
+    if os.getuid() == 0:  # root can play the other user: the file is theirs, world-readable as they left it
+        store.write_text(json.dumps(planted))
+        os.chown(store, 65534, 65534)
+        os.chmod(store, 0o644)
+        _assert_refused_everywhere(consented_profile, r"the store file .* is owned by another user \(uid 65534", figures,
+                                   "planted store refused")
+        store.unlink()
+        store.write_bytes(genuine)
+        os.chmod(store, 0o600)
+        os.chown(config, 65534, 65534)
+        _assert_refused_everywhere(consented_profile, r"the config file .* is owned by another user", figures,
+                                   "planted config refused")
+        os.chown(config, 0, 0)
+    # A file of ours that others can write, and a directory above it that others can write.
+    os.chmod(store, 0o622)
+    _assert_refused_everywhere(consented_profile, r"the store file .* is writable by other users \(mode 622\)", figures,
+                               "writable store refused")
+    os.chmod(store, 0o600)
+    os.chmod(config, 0o666)
+    _assert_refused_everywhere(consented_profile, r"the config file .* is writable by other users \(mode 666\)", figures,
+                               "writable config refused")
+    os.chmod(config, 0o600)
+    os.chmod(store.parent, 0o777)
+    try:
+        _assert_refused_everywhere(consented_profile, rf"the directory {store.parent} above the config file .* "
+                                   r"writable by other users \(mode 777\)", figures, "writable directory refused")
+    finally:
+        os.chmod(store.parent, 0o700)
+    assert consented_profile.cli("token", "--scope", GRAPH, "--force-refresh").returncode == 0
