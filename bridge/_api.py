@@ -144,12 +144,24 @@ def keepalive(profile: Profile | str | None = None, *, config: str | os.PathLike
     return run(p, store_for(p))
 
 
-def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret)."""
+def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None,
+                         verify: bool = True) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret).
+
+    With `verify` (the default) it is redeemed once first; the record it replaces stays recoverable
+    (`restore_refresh_token`)."""
     from ._exchange import import_refresh_token as run
 
     p = load_profile(profile, config=config)
-    return run(p, store_for(p), token)
+    return run(p, store_for(p), token, verify=verify)
+
+
+def restore_refresh_token(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Put back the refresh-token record the last import replaced."""
+    from ._exchange import restore_refresh_token as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p))
 
 
 def store_client_secret(profile: Profile, secret: str) -> None:

@@ -42,6 +42,7 @@ ACCESS_TOKEN_REUSE_MARGIN_SECONDS = 300
 
 # Store entry names, per profile.
 ENTRY_REFRESH_TOKEN = "refresh-token"
+ENTRY_PREVIOUS_REFRESH_TOKEN = "refresh-token-previous"  # the record an import replaced (import --restore)
 ENTRY_CLIENT_SECRET = "client-secret"
 ENTRY_CLIENT_CERTIFICATE = "client-certificate"
 ENTRY_ACCESS_TOKENS = "access-tokens"

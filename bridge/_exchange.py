@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,6 +24,7 @@ from ._constants import (
     DEFAULT_WARN_DAYS,
     ENV_ALLOW_AUTHORITY_CHANGE,
     ENTRY_ACCESS_TOKENS,
+    ENTRY_PREVIOUS_REFRESH_TOKEN,
     ENTRY_REFRESH_TOKEN,
     REFRESH_TOKEN_INACTIVITY_DAYS,
 )
@@ -329,23 +331,40 @@ def exchange(
     return redemption.access_token
 
 
-def import_refresh_token(
-    profile: Profile, store: SecretStore, token: str, *, source: str = "import", issued_at: datetime | None = None
-) -> dict[str, Any]:
-    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret).
+# Entra's refresh tokens (v2 "0.AX..."/"1.AX...", v1 "AQAB...") are base64url text joined by dots,
+# hundreds to a few thousand characters. Anything else pasted by mistake ("-", a quote, "$(id)", a
+# shell prompt) is refused before it can replace a working token.
+_REFRESH_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._~+/=*!-]{20,16384}$")
 
-    `issued_at` is when the token was issued, if the source knows (a vault secret's version date);
-    the 90-day inactivity clock of `status` counts from it. Default: now.
-    """
+
+def check_refresh_token_shape(token: object) -> str:
+    """The token, stripped, if it has the shape of an Entra refresh token; else InvalidInputError."""
     if not isinstance(token, str):
         raise InvalidInputError("the refresh token must be text.")
     token = token.strip()
     if not token:
         raise InvalidInputError("no refresh token was given on stdin.")
-    if any(c.isspace() for c in token) or len(token) > 16384 or not token.isprintable() or not token.isascii():
+    if not _REFRESH_TOKEN_SHAPE.match(token):
         raise InvalidInputError(
-            "that is not a refresh token: it contains spaces, control or non-ASCII characters, or is too long."
+            "that is not a refresh token: Entra's are 20 to 16384 characters of letters, digits and . _ - ~ + / = * ! "
+            "(no spaces, quotes, control or non-ASCII characters); nothing was replaced."
         )
+    return token
+
+
+def import_refresh_token(
+    profile: Profile, store: SecretStore, token: str, *, source: str = "import", issued_at: datetime | None = None,
+    verify: bool = True,
+) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret).
+
+    `issued_at` is when the token was issued, if the source knows (a vault secret's version date);
+    the 90-day inactivity clock of `status` counts from it. Default: now. With `verify`, the token is
+    redeemed once at the profile's authority before it replaces anything, so a token that does not
+    work never replaces one that does. The replaced record is kept as the previous one
+    (`restore_refresh_token` puts it back).
+    """
+    token = check_refresh_token_shape(token)
     now = iso(issued_at or utcnow())
     meta = {
         "profile": profile.name,
@@ -358,14 +377,41 @@ def import_refresh_token(
         "scopes": list(profile.scopes),
     }
     name = entry(profile, ENTRY_REFRESH_TOKEN)
+    remember(token)
     with store.lock(name):
-        # An import is the user's explicit choice: it replaces whatever is stored.
-        current = store.get(name)
+        current = store.get(name)  # read first: a store that cannot be read stops the import here
+        if verify:
+            redemption = redeem(profile, client_credential(profile, store), token, v.scopes(profile.scopes), profile.tenant)
+            meta["last_redeemed_at"] = iso(redemption.received_at)
+        # An import is the user's explicit choice: it replaces what is stored, which stays recoverable.
+        if current is not None and current.value != token:
+            store.put(entry(profile, ENTRY_PREVIOUS_REFRESH_TOKEN), current.value, dict(current.metadata))
         generation = int((current.metadata.get("generation") if current else 0) or 0) + 1
         store.put(name, token, {**meta, "generation": generation, "fingerprint": fingerprint(token)})
     AccessTokenCache(profile, store).clear()
-    remember(token)
     return meta
+
+
+def restore_refresh_token(profile: Profile, store: SecretStore) -> dict[str, Any]:
+    """Put back the record the last import replaced; the replacing one becomes the previous record."""
+    name, previous_name = entry(profile, ENTRY_REFRESH_TOKEN), entry(profile, ENTRY_PREVIOUS_REFRESH_TOKEN)
+    with store.lock(name):
+        previous, current = store.get(previous_name), store.get(name)
+        if previous is None:
+            raise NoRefreshTokenError(
+                f"profile {profile.name!r} has no previous refresh token in {store.uri} to restore "
+                "(one is kept only when an import replaces a stored token)."
+            )
+        remember(previous.value)
+        generation = int((current.metadata.get("generation") if current else 0) or 0) + 1
+        meta = {**previous.metadata, "generation": generation}
+        store.put(name, previous.value, meta)
+        if current is not None:
+            store.put(previous_name, current.value, dict(current.metadata))
+        else:
+            store.delete(previous_name)
+    AccessTokenCache(profile, store).clear()
+    return dict(meta)
 
 
 # --------------------------------------------------------------------------------------------

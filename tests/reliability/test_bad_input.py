@@ -359,7 +359,7 @@ def test_corrupt_config_file(name: str, content: bytes, message: str, consented_
     keep = (config, store)
     commands = [(("token", "--profile", "contoso"), ""), (("status", "--profile", "contoso"), ""),
                 (("keepalive", "--profile", "contoso"), ""),
-                (("refresh-token", "import", "--profile", "contoso"), "a-new-token"),
+                (("refresh-token", "import", "--profile", "contoso"), "0.AXkA-a-new-token-of-the-right-shape"),
                 (("profile", "show", "contoso"), ""), (("profile", "remove", "contoso"), "")]
     if name in _FILE_LEVEL:
         commands.append((("profile", "add", "other", "--app-id", APP, "--tenant", TENANT, "--store", "memory"), ""))
@@ -407,7 +407,7 @@ def test_corrupt_store_file(name: str, content: bytes, message: str, consented_p
     keep = (config, store)
     for args, input in ((("token", "--profile", "contoso", "--force-refresh"), ""), (("status", "--profile", "contoso"), ""),
                         (("keepalive", "--profile", "contoso"), ""),
-                        (("refresh-token", "import", "--profile", "contoso"), "a-new-token"),
+                        (("refresh-token", "import", "--profile", "contoso"), "0.AXkA-a-new-token-of-the-right-shape"),
                         (("refresh-token", "remove", "--profile", "contoso"), ""),
                         (("profile", "remove", "contoso"), ""),
                         (("store", "check", "--profile", "contoso"), "")):

@@ -568,7 +568,7 @@ def test_locked_keyring(emulator: Any, isolated_env: dict[str, str], tmp_path: P
         daemon.lock_default_collection()
         since = last_seq(emulator)
         for args, stdin in ((("token", "--scope", GRAPH), None), (("status",), None),
-                            (("refresh-token", "import"), "another-token-value")):
+                            (("refresh-token", "import"), "0.AXkA-another-token-value")):
             result = cli(*args, "--profile", "locked", input=stdin)
             assert_refused(result, 3, r"the OS keyring is locked")
             figures.add("faults injected", "keyring/locked")

@@ -424,3 +424,44 @@ def test_a_store_or_config_another_user_planted_or_can_write_is_refused(consente
     finally:
         os.chmod(store.parent, 0o700)
     assert consented_profile.cli("token", "--scope", GRAPH, "--force-refresh").returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# 7. refresh-token import: the shape of a token, a redemption before replacing, and a way back
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_refresh_token_import_never_loses_a_working_token(consented_profile: ProfileHandle, figures: Any) -> None:
+    from tests.fixtures.profiles import device_code_consent
+    from tests.reliability._helpers import last_seq, requests_to
+
+    handle, emulator = consented_profile, consented_profile.emulator
+    good = handle.refresh_token()
+    before = file_bytes(handle.store.path)
+    since = last_seq(emulator)
+    for value in ("-", "'", "$(id)", "0.AXkA-$(id)-and-more-text", "`whoami`-0.AXkA0123456789", "0.AX"):
+        assert_refused(handle.cli("refresh-token", "import", input=value), 2, r"that is not a refresh token")
+        figures.add("local attacker", "import: not a token")
+    assert requests_to(emulator, since, "token") == [] and file_bytes(handle.store.path) == before
+    # The right shape, but no token Entra issued: the redemption before replacing refuses it.
+    assert_refused(handle.cli("refresh-token", "import", input="0.AXkA" + "Q" * 64), 4, r"AADSTS70000|not valid")
+    assert file_bytes(handle.store.path) == before
+    figures.add("local attacker", "import: refused by the redemption")
+    # A working token replaces the stored one; the replaced record stays and comes back with --restore.
+    other = handle.with_profile()
+    other_store = other.store
+    device_code_consent(other)
+    newer = other.refresh_token()
+    other_store.put("contoso/refresh-token", good, handle.metadata())  # (the consent wrote to the same store)
+    done = handle.cli("refresh-token", "import", input=newer)
+    assert done.returncode == 0 and "--restore" in done.stdout, done.stderr
+    assert handle.refresh_token() == newer
+    assert handle.store.get("contoso/refresh-token-previous").value == good
+    # --no-verify stores what it is given (a machine without the authority): still recoverable.
+    assert handle.cli("refresh-token", "import", "--no-verify", input="0.AXkA" + "Z" * 64).returncode == 0
+    assert_refused(handle.cli("token", "--scope", GRAPH, "--force-refresh"), 4, r"AADSTS70000|not valid")
+    restored = handle.cli("refresh-token", "import", "--restore")
+    assert restored.returncode == 0, restored.stderr
+    assert handle.refresh_token() == newer
+    assert handle.cli("token", "--scope", GRAPH, "--force-refresh").returncode == 0
+    figures.add("local attacker", "import: restored")
