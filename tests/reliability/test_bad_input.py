@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -448,6 +449,7 @@ class HostileProxy:
         self.mutate: Callable[[dict[str, Any]], Any] = lambda body: body
         self.redirect: str | None = None  # when set, a token request is answered 307 to this URL instead
         self.token_requests: list[bytes] = []  # the body of every token request the proxy received
+        self.delays: dict[str, float] = {}  # seconds to hold a request whose path contains the key
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -461,6 +463,9 @@ class HostileProxy:
                 body = self.rfile.read(length) if length else None
                 if self.path.endswith("/oauth2/v2.0/token"):
                     proxy.token_requests.append(body or b"")
+                for part, seconds in list(proxy.delays.items()):
+                    if part in self.path:
+                        time.sleep(seconds)
                 if proxy.redirect and self.path.endswith("/oauth2/v2.0/token"):
                     self.send_response(307)
                     self.send_header("Location", proxy.redirect)
