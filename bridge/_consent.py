@@ -228,6 +228,48 @@ _CONNECTION_TIMEOUT = 10.0
 _BIND_ATTEMPTS = 20
 
 
+class LoopbackUnavailable(InvalidInputError):
+    """No listener can hold both addresses of localhost on the port; `reason` says which and why."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def listen_on_localhost(port: int, handler: Any = BaseHTTPRequestHandler) -> list[_LoopbackServer]:
+    """Listeners on 127.0.0.1 and [::1] with one port (any free one for 0), or LoopbackUnavailable.
+
+    Browser consent listens with them; doctor's loopback_port check binds them and lets go.
+    """
+    for _ in range(_BIND_ATTEMPTS if port == 0 else 1):
+        try:
+            v4 = _LoopbackServer(socket.AF_INET, ("127.0.0.1", port), handler)
+        except OSError as exc:
+            raise LoopbackUnavailable(
+                f"cannot listen on 127.0.0.1 port {port} for the sign-in redirect ({exc.strerror}); "
+                "choose another with the profile's redirect_port, or 0 for any free port.",
+                f"127.0.0.1: {exc.strerror}",
+            ) from None
+        chosen = int(v4.server_address[1])
+        try:
+            v6 = _LoopbackServer(socket.AF_INET6, ("::1", chosen), handler)
+        except OSError as exc:
+            if exc.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+                return [v4]  # no IPv6 loopback here: localhost can only mean 127.0.0.1
+            v4.server_close()
+            if port == 0 and exc.errno == errno.EADDRINUSE:
+                continue  # another process has [::1] on that port: try another port
+            raise LoopbackUnavailable(
+                f"cannot listen on [::1] port {chosen} for the sign-in redirect ({exc.strerror}): another "
+                "process holds that port and would receive the sign-in redirect the browser sends to "
+                "localhost. Stop it, or choose another port with the profile's redirect_port (0 for any free port).",
+                f"[::1]: {exc.strerror}",
+            ) from None
+        return [v4, v6]
+    raise LoopbackUnavailable("found no port free on both 127.0.0.1 and [::1] for the sign-in redirect; try again.",
+                              "no port free on both addresses")
+
+
 class _LoopbackReceiver:
     """HTTP listeners on every address `localhost` names (127.0.0.1 and [::1], one port) that wait
     for the authorization redirect.
@@ -284,41 +326,13 @@ class _LoopbackReceiver:
             def log_message(self, *args: Any) -> None:  # the query carries the code: never log it
                 return
 
-        self._servers = self._bind(port, Handler)
+        self._servers = listen_on_localhost(port, Handler)
         self.port = int(self._servers[0].server_address[1])
         self._threads = []
         for server in self._servers:
             thread = threading.Thread(target=server.serve_forever, name="sam-bridge-loopback", daemon=True)
             thread.start()
             self._threads.append(thread)
-
-    @staticmethod
-    def _bind(port: int, handler: Any) -> list[_LoopbackServer]:
-        """Listeners on 127.0.0.1 and [::1] with one port (any free one for 0), or a clear error."""
-        for _ in range(_BIND_ATTEMPTS if port == 0 else 1):
-            try:
-                v4 = _LoopbackServer(socket.AF_INET, ("127.0.0.1", port), handler)
-            except OSError as exc:
-                raise InvalidInputError(
-                    f"cannot listen on 127.0.0.1 port {port} for the sign-in redirect ({exc.strerror}); "
-                    "choose another with the profile's redirect_port, or 0 for any free port."
-                ) from None
-            chosen = int(v4.server_address[1])
-            try:
-                v6 = _LoopbackServer(socket.AF_INET6, ("::1", chosen), handler)
-            except OSError as exc:
-                if exc.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
-                    return [v4]  # no IPv6 loopback here: localhost can only mean 127.0.0.1
-                v4.server_close()
-                if port == 0 and exc.errno == errno.EADDRINUSE:
-                    continue  # another process has [::1] on that port: try another port
-                raise InvalidInputError(
-                    f"cannot listen on [::1] port {chosen} for the sign-in redirect ({exc.strerror}): another "
-                    "process holds that port and would receive the sign-in redirect the browser sends to "
-                    "localhost. Stop it, or choose another port with the profile's redirect_port (0 for any free port)."
-                ) from None
-            return [v4, v6]
-        raise InvalidInputError("found no port free on both 127.0.0.1 and [::1] for the sign-in redirect; try again.")
 
     def expect_state(self, state: str) -> None:
         self._state = state

@@ -184,9 +184,10 @@ def _start_browser_consent(handle: ProfileHandle, port: int, timeout: float) -> 
     deadline = time.monotonic() + 60
     import socket
 
-    while time.monotonic() < deadline:  # until the listener answers on the port
+    while time.monotonic() < deadline:  # until the listener answers on both addresses
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            socket.create_connection(("::1", port), timeout=1).close()
             return process
         except OSError:
             if process.poll() is not None:
@@ -465,3 +466,19 @@ def test_refresh_token_import_never_loses_a_working_token(consented_profile: Pro
     assert handle.refresh_token() == newer
     assert handle.cli("token", "--scope", GRAPH, "--force-refresh").returncode == 0
     figures.add("local attacker", "import: restored")
+
+
+def test_doctor_reports_a_port_another_process_holds_on_the_ipv6_loopback(emulator_profile: ProfileHandle,
+                                                                          figures: Any) -> None:
+    import socket
+
+    from bridge._doctor import diagnose
+
+    port = _free_port_on_both()
+    handle = emulator_profile.with_profile(redirect_port=port)
+    with socket.socket(socket.AF_INET6) as squatter:
+        squatter.bind(("::1", port))
+        squatter.listen()
+        finding = next(f for f in diagnose(handle.profile.name) if f.check == "loopback_port")
+    assert finding.status == "fail" and f"localhost port {port} cannot receive" in finding.detail and "[::1]" in finding.detail
+    figures.add("local attacker", "squatted port reported by doctor")
