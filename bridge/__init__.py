@@ -27,6 +27,7 @@ _EXPORTS = {
     "status": "._api",
     "keepalive": "._api",
     "import_refresh_token": "._api",
+    "restore_refresh_token": "._api",
     "connect_parameters": "._api",
     "ConnectParameters": "._targets",
     "target_names": "._targets",

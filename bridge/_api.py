@@ -144,12 +144,24 @@ def keepalive(profile: Profile | str | None = None, *, config: str | os.PathLike
     return run(p, store_for(p))
 
 
-def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret)."""
+def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None,
+                         verify: bool = True) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret).
+
+    With `verify` (the default) it is redeemed once first; the record it replaces stays recoverable
+    (`restore_refresh_token`)."""
     from ._exchange import import_refresh_token as run
 
     p = load_profile(profile, config=config)
-    return run(p, store_for(p), token)
+    return run(p, store_for(p), token, verify=verify)
+
+
+def restore_refresh_token(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Put back the refresh-token record the last import replaced."""
+    from ._exchange import restore_refresh_token as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p))
 
 
 def store_client_secret(profile: Profile, secret: str) -> None:
@@ -213,6 +225,9 @@ def add_profile(
 
     cfg = Config.load(config)
     profile = Config.build_profile(name, {}, **{k: v for k, v in values.items() if v is not None})
+    from ._validate import check_authority_host
+
+    check_authority_host(profile.authority_host, profile.custom_authority)
     store_for(profile).check()  # before anything is written: a profile whose store cannot work is refused
     details: dict[str, Any] = {}
     if profile.credential == "secret":

@@ -33,6 +33,8 @@ from ._errors import (
 from ._exchange import (
     AccessTokenCache,
     Redemption,
+    check_issuer,
+    issuer,
     read_refresh_token,
     record_refusal,
     redeem,
@@ -90,6 +92,7 @@ class BatchSession:
         try:
             self.credential = client_credential(self.profile, self.store)
             self.stored = read_refresh_token(self.profile, self.store)
+            check_issuer(self.profile, self.stored.metadata)
             self._cached = self.cache.load()  # one read of the cache for the whole batch
         except BaseException:
             self._lock.__exit__(None, None, None)
@@ -136,7 +139,7 @@ class BatchSession:
         try:
             newest, refusal = self._newest, self._refusal
             if newest is not None and newest.refresh_token and newest.refresh_token != self.stored.value:
-                meta = rotation_metadata(self.stored.metadata, newest, rotated=True)
+                meta = {**rotation_metadata(self.stored.metadata, newest, rotated=True), **issuer(self.profile)}
                 if refusal is not None and refusal["refused_at"] > meta["last_redeemed_at"]:
                     meta.update(refusal)  # the batch's last word was a refusal: status says so
                 write_refresh_token(self.profile, self.store, newest.refresh_token, meta, locked=True)

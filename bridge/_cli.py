@@ -169,6 +169,7 @@ def profile_add(
     customer: Optional[List[str]] = typer.Option(None, "--customer", help="A customer tenant this profile manages (repeatable)."),
     redirect_port: Optional[int] = typer.Option(None, "--redirect-port", help="Loopback port for browser consent (0 = any free port)."),
     partner_center_url: Optional[str] = typer.Option(None, "--partner-center-url", help="The Partner Center API that lists the customers for --all-customers (default: https://api.partnercenter.microsoft.com)."),
+    allow_custom_authority: bool = typer.Option(False, "--allow-custom-authority", help="Allow an --authority-host that is not Microsoft's (the emulator, a private test authority)."),
     make_default: bool = typer.Option(False, "--default", help="Make this the default profile."),
     json_out: bool = JSON_OPTION,
 ) -> None:
@@ -185,6 +186,7 @@ def profile_add(
         "authority_host": authority_host, "ca_bundle": str(ca_bundle) if ca_bundle else None, "store": store,
         "scopes": list(scope) if scope else None, "customers": list(customer) if customer else None,
         "redirect_port": redirect_port, "partner_center_url": partner_center_url,
+        "custom_authority": True if allow_custom_authority else None,
     }
     secret = data = password = None
     if secret_stdin:
@@ -252,19 +254,34 @@ def profile_remove(
 
 
 @token_app.command("import")
-def refresh_token_import(ctx: typer.Context, profile: Optional[str] = PROFILE_OPTION, json_out: bool = JSON_OPTION) -> None:
-    """Store an existing refresh token read from stdin (or SAM_BRIDGE_REFRESH_TOKEN)."""
+def refresh_token_import(
+    ctx: typer.Context,
+    profile: Optional[str] = PROFILE_OPTION,
+    verify: bool = typer.Option(True, "--verify/--no-verify", help="Redeem the token once before it replaces the stored one (default); --no-verify when the authority cannot be reached."),
+    restore: bool = typer.Option(False, "--restore", help="Put back the record the last import replaced (reads no token)."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Store an existing refresh token read from stdin (or SAM_BRIDGE_REFRESH_TOKEN); the replaced one stays recoverable."""
     from ._api import store_for
     from ._constants import ENV_REFRESH_TOKEN
-    from ._exchange import import_refresh_token
+    from ._exchange import import_refresh_token, restore_refresh_token
 
     p = _load(ctx, profile)
+    if restore:
+        meta = restore_refresh_token(p, store_for(p))
+        if json_out:
+            _emit({"profile": p.name, "store": p.store, "restored_issued_at": meta.get("issued_at")})
+        else:
+            typer.echo(f"Restored the previous refresh token of profile {p.name!r} in {p.store} (issued {meta.get('issued_at') or 'at an unknown time'}).")
+        return
     token = os.environ.get(ENV_REFRESH_TOKEN) or _read_stdin_secret("Refresh token")
-    meta = import_refresh_token(p, store_for(p), token)
+    meta = import_refresh_token(p, store_for(p), token, verify=verify)
     if json_out:
-        _emit({"profile": p.name, "store": p.store, "imported_at": meta["issued_at"]})
+        _emit({"profile": p.name, "store": p.store, "imported_at": meta["issued_at"], "verified": verify})
     else:
-        typer.echo(f"Refresh token stored for profile {p.name!r} in {p.store}.")
+        checked = "redeemed once to check it, " if verify else ""
+        typer.echo(f"Refresh token stored for profile {p.name!r} in {p.store} ({checked}the replaced one is kept: "
+                   f"`sam-bridge refresh-token import --restore --profile {p.name}` puts it back).")
 
 
 @token_app.command("remove")
@@ -272,12 +289,13 @@ def refresh_token_remove(ctx: typer.Context, profile: Optional[str] = PROFILE_OP
     """Delete the profile's refresh token and cached access tokens from its store."""
     from ._api import store_for
     from ._client import entry
-    from ._constants import ENTRY_REFRESH_TOKEN
+    from ._constants import ENTRY_PREVIOUS_REFRESH_TOKEN, ENTRY_REFRESH_TOKEN
     from ._exchange import AccessTokenCache
 
     p = _load(ctx, profile)
     store = store_for(p)
     removed = store.delete(entry(p, ENTRY_REFRESH_TOKEN))
+    store.delete(entry(p, ENTRY_PREVIOUS_REFRESH_TOKEN))  # removing means removing, the kept copy too
     AccessTokenCache(p, store).clear()
     typer.echo("Refresh token removed." if removed else "There was no refresh token.")
 

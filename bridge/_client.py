@@ -17,6 +17,7 @@ from ._constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV_CLIEN
 from ._errors import NotAvailableError, ServiceError, ThrottledError
 from ._http import (
     BridgeSession,
+    RedirectRefused,
     ResponseNotJson,
     ResponseTooLarge,
     ResponseTruncated,
@@ -25,7 +26,7 @@ from ._http import (
 )
 from ._scrub import remember
 from ._stores import SecretStore
-from ._validate import http_loopback_allowed
+from ._validate import check_authority_host, http_loopback_allowed
 
 log = logging.getLogger("bridge.client")
 
@@ -39,6 +40,7 @@ def http_session(profile: Profile) -> BridgeSession:
     It is a JSON-API session: msal only ever gets JSON from it (see bridge._http), so a throttled,
     HTML or cut-off answer becomes one of the errors below instead of msal's logged traceback.
     """
+    check_authority_host(profile.authority_host, profile.custom_authority)
     policy = policy_from_environment()
     key = (profile.ca_bundle, http_loopback_allowed(), policy)
     with _sessions_lock:
@@ -149,6 +151,13 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
     """
     if isinstance(exc, _errors.SamBridgeError):
         return exc
+    if isinstance(exc, RedirectRefused):
+        return ServiceError(
+            f"{where} answered with a redirect to {exc.target} while trying to {doing}; it was not followed, "
+            "nothing was sent there and nothing was stored.",
+            remediation="Entra never redirects a token request: check the profile's --authority-host and any "
+            "proxy in front of it.",
+        )
     if isinstance(exc, ResponseTooLarge):
         return ServiceError(f"{where} sent an oversized response while trying to {doing}; nothing was stored.")
     if isinstance(exc, requests.HTTPError) and exc.response is not None:

@@ -15,7 +15,6 @@ Order: config, store, authority, clock, app_kind, loopback_port, refresh_token, 
 from __future__ import annotations
 
 import email.utils
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Generator, Iterable, Iterator, Mapping
@@ -359,16 +358,19 @@ def _judge_probe(profile: Profile, kind: str, result: Mapping[str, Any]) -> Find
 
 
 def _check_loopback(profile: Profile) -> Finding:
+    from ._consent import LoopbackUnavailable, listen_on_localhost
+
     port = profile.redirect_port
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError as exc:
-            return Finding("loopback_port", "fail",
-                           f"localhost port {port} cannot receive the browser sign-in redirect ({exc.strerror})",
-                           f"Stop the program holding port {port}, or set another redirect_port in the profile "
-                           f"(0 = any free port): `sam-bridge profile add {profile.name} ... --redirect-port 0`.")
-        bound = s.getsockname()[1]
+    try:  # both addresses localhost names, as consent binds them
+        servers = listen_on_localhost(port)
+    except LoopbackUnavailable as exc:
+        return Finding("loopback_port", "fail",
+                       f"localhost port {port} cannot receive the browser sign-in redirect ({exc.reason})",
+                       f"Stop the program holding port {port}, or set another redirect_port in the profile "
+                       f"(0 = any free port): `sam-bridge profile add {profile.name} ... --redirect-port 0`.")
+    bound = servers[0].server_address[1]
+    for server in servers:
+        server.server_close()
     if port == 0:
         return Finding("loopback_port", "ok", f"the browser sign-in redirect can listen on localhost (any free port, e.g. {bound})")
     return Finding("loopback_port", "ok", f"the browser sign-in redirect can listen on localhost:{port}")

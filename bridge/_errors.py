@@ -82,6 +82,13 @@ class ProfileNotFoundError(ConfigError):
         return {**super().to_dict(), "target": self.target}
 
 
+class AuthorityMismatchError(ConfigError):
+    """The stored refresh token was issued by another authority (host or tenant) than the profile names."""
+
+    error_id = "SamBridge.AuthorityMismatch"
+    category = "SecurityError"
+
+
 class StoreUnavailableError(NotAvailableError):
     """The secret store cannot be used on this machine (e.g. no Secret Service)."""
 
@@ -101,6 +108,13 @@ class InvalidInputError(SamBridgeError, ValueError):
     exit_code = 2
     error_id = "SamBridge.InvalidInput"
     category = "InvalidArgument"
+
+
+class ProtocolError(InvalidInputError):
+    """An RPC request that breaks the protocol's bounds (too large, nested too deeply)."""
+
+    error_id = "SamBridge.ProtocolError"
+    category = "ProtocolError"
 
 
 class ProfileExistsError(InvalidInputError):

@@ -113,10 +113,14 @@ def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | No
 
 @command("refresh_token.import")
 def _import(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from ._exchange import import_refresh_token
+    from ._exchange import import_refresh_token, restore_refresh_token
 
     profile, store = profile_and_store(args, config)
-    meta = import_refresh_token(profile, store, arg(secrets, "refresh_token", str, required=True))
+    if arg(args, "restore", bool, False):
+        meta = restore_refresh_token(profile, store)
+        return {"profile": profile.name, "store": store.uri, "imported_at": meta.get("issued_at")}
+    meta = import_refresh_token(profile, store, arg(secrets, "refresh_token", str, required=True),
+                                verify=bool(arg(args, "verify", bool, True)))
     return {"profile": profile.name, "store": store.uri, "imported_at": meta["issued_at"]}
 
 

@@ -124,7 +124,7 @@ def test_revoked_sessions_map_to_50173(consented_profile):
 
 
 def test_garbage_refresh_token_maps_to_70000(emulator_profile):
-    bridge.import_refresh_token("0.AXgarbage-not-a-token", emulator_profile.profile)
+    bridge.import_refresh_token("0.AXgarbage-not-a-token", emulator_profile.profile, verify=False)
     with pytest.raises(bridge.AuthenticationError) as info:
         exchange(emulator_profile.profile, emulator_profile.store, [GRAPH])
     assert 70000 in info.value.codes and "not valid" in info.value.remediation

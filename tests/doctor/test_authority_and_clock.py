@@ -12,7 +12,8 @@ from tests.doctor.conftest import diagnose, statuses
 NEEDS_AUTHORITY = ("app_kind",)
 
 
-def test_authority_unreachable(consented_profile):
+def test_authority_unreachable(consented_profile, monkeypatch):
+    monkeypatch.setenv("SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE", "1")  # the token was issued by the emulator's authority
     # A port bound but never listening: connections are refused at once, on every retry.
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -68,7 +69,8 @@ def test_discovery_document_without_endpoints(consented_profile):
     (-900, "fail", "900 s (15 min) ahead of"),  # 15 minutes fast
     (120, "warn", "120 s (2 min) behind"),    # inside Entra's tolerance, but time sync is broken
 ], ids=["10-min-slow", "15-min-fast", "2-min-slow"])
-def test_clock_skew(consented_profile, skewed_authority, server_offset, status, words):
+def test_clock_skew(consented_profile, skewed_authority, server_offset, status, words, monkeypatch):
+    monkeypatch.setenv("SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE", "1")  # the proxy is another authority than the token's
     proxy = skewed_authority(server_offset)
     handle = consented_profile.with_profile(authority_host=proxy.authority_host, ca_bundle=proxy.ca_bundle)
     findings = diagnose(handle)

@@ -202,7 +202,7 @@ Describe 'Bad input through the cmdlets' -Tag 'Reliability' {
             $since = Get-SamTestLastSequence
             foreach ($call in @(
                     { New-SamAccessToken -Profile contoso -Force -ErrorAction Stop -WarningAction SilentlyContinue }
-                    { Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String 'a-new-token' -AsPlainText -Force) -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue }
+                    { Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String '0.AXkA-a-new-token-of-the-right-shape' -AsPlainText -Force) -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue }
                     { Get-SamRefreshTokenStatus -Profile contoso -ErrorAction Stop -WarningAction SilentlyContinue })) {
                 $record = $call | Should -Throw -PassThru
                 $record.FullyQualifiedErrorId | Should -BeLike 'SamBridge.Store,*'

@@ -31,6 +31,9 @@ function Register-SamProfile {
     .PARAMETER AuthorityHost
         The Entra authority, e.g. https://login.microsoftonline.us for US Government (default:
         SAM_BRIDGE_AUTHORITY_HOST, else https://login.microsoftonline.com).
+    .PARAMETER AllowCustomAuthority
+        Allow an AuthorityHost that is not one of Microsoft's (the emulator, a private test authority).
+        Without it such a host is refused, so a mistyped or planted host never receives tokens.
     .PARAMETER CaBundle
         A PEM file of CA certificates to trust for the authority (for a private or test authority).
     .PARAMETER Store
@@ -125,6 +128,8 @@ function Register-SamProfile {
         [ValidateNotNullOrEmpty()]
         [string] $PartnerCenterUrl,
 
+        [switch] $AllowCustomAuthority,
+
         [switch] $Default,
 
         [switch] $Force
@@ -140,6 +145,7 @@ function Register-SamProfile {
         if ($Customers) { $arguments['customers'] = [string[]]@($Customers) }
         if ($PSBoundParameters.ContainsKey('RedirectPort')) { $arguments['redirect_port'] = $RedirectPort }
         if ($PartnerCenterUrl) { $arguments['partner_center_url'] = $PartnerCenterUrl }
+        if ($AllowCustomAuthority) { $arguments['custom_authority'] = $true }
         switch ($PSCmdlet.ParameterSetName) {
             'ClientSecret' { $secrets['client_secret'] = $ClientSecret }
             'Credential' {
