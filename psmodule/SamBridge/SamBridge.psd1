@@ -19,6 +19,7 @@
         'Get-SamRefreshTokenStatus'
         'Import-SamRefreshToken'
         'Invoke-SamConsent'
+        'Invoke-SamKeepAlive'
         'New-SamAccessToken'
         'Register-SamProfile'
         'Set-SamBridgeOption'
