@@ -4,6 +4,7 @@ environment for a fresh pwsh that has no sam-bridge configuration at all."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +54,12 @@ def clean_environment(home: Path, **extra: str) -> dict[str, str]:
     """The environment of a user who installed nothing but the wheel: no SAM_BRIDGE_* variable,
     no checkout or worktree venv on PATH, a home of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAM_BRIDGE_") and k not in ("PYTHONPATH", "VIRTUAL_ENV", "PSModulePath")}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and not p.startswith(str(REPO)) and "/.venv" not in p)
+    # The system's PATH (and dotnet, which runs pwsh): no worktree venv, no pyenv shims.
+    system = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+    dotnet = shutil.which("dotnet")
+    if dotnet:
+        system.append(str(Path(dotnet).resolve().parent))
+    env["PATH"] = os.pathsep.join(extra.pop("PATH_PREFIX", "").split(os.pathsep) + system).strip(os.pathsep)
     env["HOME"] = str(home)
     env["XDG_CONFIG_HOME"] = str(home / ".config")
     env["XDG_DATA_HOME"] = str(home / ".local" / "share")

@@ -72,7 +72,9 @@ function Get-SamBridgeTransport {
     $message = "sam-bridge: the in-process transport is not available ($script:SamBridgeEngineProblem); using the child process."
     if ($script:SamBridgeFallbackSaid -ne $script:SamBridgeEngineProblem) {
         $script:SamBridgeFallbackSaid = $script:SamBridgeEngineProblem
-        $chosen.Notice = $message  # written by the calling cmdlet (Invoke-SamBridgeCore)
+        # Written by the calling cmdlet (Invoke-SamBridgeCore); not when no core is found at all,
+        # which the child process's SamBridge.CoreNotFound error says itself.
+        if (-not ((Resolve-SamBridgeCommand) -is [System.Management.Automation.ErrorRecord])) { $chosen.Notice = $message }
     } else {
         Write-Verbose $message
     }

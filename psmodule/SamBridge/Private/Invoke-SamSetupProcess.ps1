@@ -1,0 +1,33 @@
+function Invoke-SamSetupProcess {
+    # Runs one set-up program (python -m venv, pip) to the end: returns ExitCode and Output (stdout
+    # and stderr, for the error message). Only paths and package names go on its command line.
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([Parameter(Mandatory = $true)][string] $FilePath, [string[]] $Arguments, [int] $TimeoutSeconds = 900)
+    $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+    $startInfo.FileName = $FilePath
+    $startInfo.Arguments = (@($Arguments | ForEach-Object { ConvertTo-SamProcessArgument -Value $_ }) -join ' ')
+    $startInfo.UseShellExecute = $false
+    $startInfo.CreateNoWindow = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $startInfo.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
+    $process = New-Object -TypeName System.Diagnostics.Process
+    $process.StartInfo = $startInfo
+    try {
+        $null = $process.Start()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill()
+            return @{ ExitCode = -1; Output = "timed out after $TimeoutSeconds s" }
+        }
+        $null = $stdout.Wait(5000)
+        $null = $stderr.Wait(5000)
+        @{ ExitCode = $process.ExitCode; Output = ($stdout.Result + $stderr.Result).Trim() }
+    } catch {
+        @{ ExitCode = -1; Output = $_.Exception.Message }
+    } finally {
+        $process.Dispose()
+    }
+}
