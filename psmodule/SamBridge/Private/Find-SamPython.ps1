@@ -30,6 +30,10 @@ function Find-SamPython {
         $startInfo.RedirectStandardInput = $true
         $startInfo.RedirectStandardOutput = $true
         $startInfo.RedirectStandardError = $true
+        # Windows PowerShell 5.1 would decode with the OEM code page: a path such as C:\Users\José\... must survive.
+        $startInfo.StandardOutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
+        $startInfo.StandardErrorEncoding = $startInfo.StandardOutputEncoding
+        $startInfo.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
         $process = New-Object -TypeName System.Diagnostics.Process
         $process.StartInfo = $startInfo
         try {

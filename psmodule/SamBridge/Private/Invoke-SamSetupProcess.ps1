@@ -11,6 +11,9 @@ function Invoke-SamSetupProcess {
     $startInfo.CreateNoWindow = $true
     $startInfo.RedirectStandardOutput = $true
     $startInfo.RedirectStandardError = $true
+    # Windows PowerShell 5.1 would decode with the OEM code page: a path such as C:\Users\José\... must survive.
+    $startInfo.StandardOutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
+    $startInfo.StandardErrorEncoding = $startInfo.StandardOutputEncoding
     $startInfo.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
     $process = New-Object -TypeName System.Diagnostics.Process
     $process.StartInfo = $startInfo
