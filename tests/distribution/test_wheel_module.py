@@ -136,3 +136,35 @@ def test_from_the_wheel_to_consent_and_connect_over_both_transports(wheel_venv: 
     assert "AccessToken" in inproc["keys"]
     assert not [w for w in inproc["warnings"] if "in-process" in w], inproc["warnings"]
     assert inproc["runtime"] == str(runtime / "Python.Runtime.dll")
+
+
+def test_the_module_inside_the_installation_runs_that_installation(wheel_venv: Path, user_home: Path) -> None:
+    """Import-Module (sam-bridge psmodule path): no copy, no record; the interpreter beside share/."""
+    module = wheel_venv / "share" / "sam-bridge" / "psmodule" / "SamBridge"
+    script = f"Import-Module '{module}'; $null = Get-SamProfile -ErrorAction Stop; $o = Get-SamBridgeOption; $o.CoreSource; $o.CoreCommand"
+    done = run_pwsh(script, clean_environment(user_home, SAM_BRIDGE_CORE_HOME=str(user_home / "none")), cwd=user_home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    source, command = done.stdout.strip().splitlines()[-2:]
+    assert source == f"the Python installation of {module}"
+    assert command == f"{wheel_venv / 'bin' / 'python3'} -m bridge rpc"
+
+
+def test_out_of_step_and_vanished_cores_are_said_at_import(wheel_venv: Path, user_home: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "newer core" / "bridge"
+    newer.mkdir(parents=True)
+    (newer / "_version.py").write_text('__version__ = "0.2.0"\n')
+    folders = {}
+    for name, record in (("step", {"python": str(wheel_venv / "bin" / "python"), "version": "0.2.0", "package": str(newer)}),
+                         ("gone", {"python": str(tmp_path / "deleted venv" / "bin" / "python"), "version": "0.1.0"})):
+        folder = tmp_path / name / "SamBridge" / "0.1.0"
+        shutil.copytree(wheel_venv / "share" / "sam-bridge" / "psmodule" / "SamBridge", folder)
+        (folder / "sam-bridge.core.json").write_text(json.dumps(record))
+        folders[name] = folder
+    script = (f"$step = Import-Module '{folders['step'] / 'SamBridge.psd1'}' 3>&1; Remove-Module SamBridge; "
+              f"$gone = Import-Module '{folders['gone'] / 'SamBridge.psd1'}' 3>&1; "
+              "@{ step = @($step | ForEach-Object { [string]$_ }); gone = @($gone | ForEach-Object { [string]$_ }) } | ConvertTo-Json")
+    done = run_pwsh(script, clean_environment(user_home), cwd=user_home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = json.loads(done.stdout)
+    assert len(said["step"]) == 1 and "this module is 0.1.0 and its core" in said["step"][0] and "sam-bridge 0.2.0" in said["step"][0]
+    assert len(said["gone"]) == 1 and "is gone" in said["gone"][0] and "deleted venv" in said["gone"][0]

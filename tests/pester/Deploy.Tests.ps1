@@ -56,8 +56,9 @@ Describe 'The deployment samples' {
         }
     }
 
-    It 'uses ConvertTo-Json with -InputObject and -Depth (5.1 unrolls piped arrays and cuts at depth 2)' {
-        foreach ($file in @(Get-ChildItem -LiteralPath $deployRoot -Recurse -File -Include '*.ps1')) {
+    It 'the samples and the module use ConvertTo-Json with -InputObject and -Depth (5.1 unrolls piped arrays and cuts at depth 2)' {
+        $moduleRoot = Join-Path -Path $PSScriptRoot -ChildPath '../../psmodule/SamBridge'
+        foreach ($file in @(Get-ChildItem -LiteralPath $deployRoot, $moduleRoot -Recurse -File -Include '*.ps1', '*.psm1')) {
             $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$null)
             foreach ($command in @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] -and $n.GetCommandName() -eq 'ConvertTo-Json' }, $true))) {
                 $bound = [System.Management.Automation.Language.StaticParameterBinder]::BindCommand($command, $true).BoundParameters

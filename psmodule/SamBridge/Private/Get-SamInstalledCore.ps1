@@ -25,7 +25,7 @@ function Get-SamInstalledCore {
     }
     # <prefix>/share/sam-bridge/psmodule/SamBridge: the wheel's data, beside its interpreter.
     $share = Split-Path -Path (Split-Path -Path $moduleBase -Parent) -Parent
-    if ((Split-Path -Path $share -Leaf) -eq 'sam-bridge' -and (Split-Path -Path (Split-Path -Path $share -Parent) -Leaf) -eq 'share') {
+    if ([System.IO.Path]::GetFileName($share) -eq 'sam-bridge' -and [System.IO.Path]::GetFileName((Split-Path -Path $share -Parent)) -eq 'share') {
         $prefix = Split-Path -Path (Split-Path -Path $share -Parent) -Parent
         foreach ($relative in @('bin/python3', 'bin/python', 'Scripts/python.exe', 'python.exe')) {
             $candidate = Join-Path -Path $prefix -ChildPath $relative

@@ -21,6 +21,8 @@ function Get-SamPythonInfo {
     $startInfo.RedirectStandardInput = $true
     $startInfo.RedirectStandardOutput = $true
     $startInfo.RedirectStandardError = $true
+    # UTF-8, not 5.1's OEM code page (the answer is ASCII JSON today; a path must survive either way).
+    $startInfo.StandardOutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
     $startInfo.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
     $process = New-Object -TypeName System.Diagnostics.Process
     $process.StartInfo = $startInfo
