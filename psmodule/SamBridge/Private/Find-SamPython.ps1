@@ -22,38 +22,13 @@ function Find-SamPython {
     foreach ($candidate in @(@{ Name = 'py'; Arguments = @('-3') }, @{ Name = 'python3'; Arguments = @() }, @{ Name = 'python'; Arguments = @() })) {
         $path = Resolve-SamExecutable -Name $candidate.Name
         if (-not $path) { continue }
-        $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-        $startInfo.FileName = $path
-        $startInfo.Arguments = ((@($candidate.Arguments) + @('-')) -join ' ')
-        $startInfo.UseShellExecute = $false
-        $startInfo.CreateNoWindow = $true
-        $startInfo.RedirectStandardInput = $true
-        $startInfo.RedirectStandardOutput = $true
-        $startInfo.RedirectStandardError = $true
-        # Windows PowerShell 5.1 would decode with the OEM code page: a path such as C:\Users\José\... must survive.
-        $startInfo.StandardOutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false
-        $startInfo.StandardErrorEncoding = $startInfo.StandardOutputEncoding
-        $startInfo.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
-        $process = New-Object -TypeName System.Diagnostics.Process
-        $process.StartInfo = $startInfo
-        try {
-            $null = $process.Start()
-            $stderrTask = $process.StandardError.ReadToEndAsync()
-            $process.StandardInput.Write($script)
-            $process.StandardInput.Close()
-            $output = $process.StandardOutput.ReadToEnd().Trim()
-            if (-not $process.WaitForExit(30000)) { $process.Kill() }
-            $null = $stderrTask.Wait(5000)
-            if ($process.ExitCode -eq 0 -and $output -and (Test-Path -LiteralPath $output -PathType Leaf)) {
-                $found = $output
-                Write-Verbose "sam-bridge: $($candidate.Name) runs $output"
-                break
-            }
-        } catch {
-            Write-Verbose "sam-bridge: $path could not be run: $($_.Exception.Message)"
-        } finally {
-            $process.Dispose()
+        $probe = Invoke-SamSetupProcess -FilePath $path -Arguments (@($candidate.Arguments) + @('-')) -InputText $script -TimeoutSeconds 30
+        if ($probe.ExitCode -eq 0 -and $probe.Output -and (Test-Path -LiteralPath $probe.Output -PathType Leaf)) {
+            $found = $probe.Output
+            Write-Verbose "sam-bridge: $($candidate.Name) runs $found"
+            break
         }
+        Write-Verbose "sam-bridge: $path does not count (exit code $($probe.ExitCode)) $($probe.Errors)"
     }
     $script:SamBridgePythonProbe[$key] = $found
     $found

@@ -1,14 +1,16 @@
 function Invoke-SamSetupProcess {
-    # Runs one set-up program (python -m venv, pip) to the end: returns ExitCode and Output (stdout
-    # and stderr, for the error message). Only paths and package names go on its command line.
+    # Runs one set-up program (a Python probe, python -m venv, pip) to the end, with -InputText on
+    # its stdin: returns ExitCode, Output (stdout) and Errors (stderr, for the error message).
+    # Only paths and package names go on its command line.
     [CmdletBinding()]
     [OutputType([hashtable])]
-    param([Parameter(Mandatory = $true)][string] $FilePath, [string[]] $Arguments, [int] $TimeoutSeconds = 900)
+    param([Parameter(Mandatory = $true)][string] $FilePath, [string[]] $Arguments, [string] $InputText, [int] $TimeoutSeconds = 900)
     $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
     $startInfo.FileName = $FilePath
     $startInfo.Arguments = (@($Arguments | ForEach-Object { ConvertTo-SamProcessArgument -Value $_ }) -join ' ')
     $startInfo.UseShellExecute = $false
     $startInfo.CreateNoWindow = $true
+    $startInfo.RedirectStandardInput = $true
     $startInfo.RedirectStandardOutput = $true
     $startInfo.RedirectStandardError = $true
     # Windows PowerShell 5.1 would decode with the OEM code page: a path such as C:\Users\José\... must survive.
@@ -21,15 +23,17 @@ function Invoke-SamSetupProcess {
         $null = $process.Start()
         $stdout = $process.StandardOutput.ReadToEndAsync()
         $stderr = $process.StandardError.ReadToEndAsync()
+        if ($InputText) { $process.StandardInput.Write($InputText) }
+        $process.StandardInput.Close()
         if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
             $process.Kill()
-            return @{ ExitCode = -1; Output = "timed out after $TimeoutSeconds s" }
+            return @{ ExitCode = -1; Output = ''; Errors = "timed out after $TimeoutSeconds s" }
         }
         $null = $stdout.Wait(5000)
         $null = $stderr.Wait(5000)
-        @{ ExitCode = $process.ExitCode; Output = ($stdout.Result + $stderr.Result).Trim() }
+        @{ ExitCode = $process.ExitCode; Output = $stdout.Result.Trim(); Errors = $stderr.Result.Trim() }
     } catch {
-        @{ ExitCode = -1; Output = $_.Exception.Message }
+        @{ ExitCode = -1; Output = ''; Errors = $_.Exception.Message }
     } finally {
         $process.Dispose()
     }

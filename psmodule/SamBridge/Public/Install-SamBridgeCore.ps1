@@ -93,7 +93,7 @@ function Install-SamBridgeCore {
         $environmentPython = Get-SamCoreEnvironmentPython -Path $Path
         if ($created.ExitCode -ne 0 -or -not $environmentPython) {
             $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.CoreInstallFailed' -Category InvalidResult `
-                        -Message "$base -m venv $Path failed (exit code $($created.ExitCode)): $($created.Output)" `
+                        -Message "$base -m venv $Path failed (exit code $($created.ExitCode)): $($created.Errors) $($created.Output)" `
                         -Remediation 'On Debian and Ubuntu install python3-venv; elsewhere repair the Python installation or name another with -Python.' -TargetObject $Path))
         }
     }
@@ -101,13 +101,13 @@ function Install-SamBridgeCore {
     $installed = Invoke-SamSetupProcess -FilePath $environmentPython -Arguments $pipArguments
     if ($installed.ExitCode -ne 0) {
         $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.CoreInstallFailed' -Category InvalidResult `
-                    -Message "pip could not install $Package into $Path (exit code $($installed.ExitCode)): $($installed.Output)" `
+                    -Message "pip could not install $Package into $Path (exit code $($installed.ExitCode)): $($installed.Errors) $($installed.Output)" `
                     -Remediation "Fix what pip says (a proxy: -PipArgument '--proxy', 'http://host:port'; offline: -PipArgument '--no-index', '--find-links', 'FOLDER'), or pip install sam-bridge yourself and run 'sam-bridge psmodule install'." -TargetObject $Package))
     }
     $asked = Invoke-SamSetupProcess -FilePath $environmentPython -Arguments @('-c', 'import bridge._version as v; print(v.__version__)')
     if ($asked.ExitCode -ne 0) {
         $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.CoreInstallFailed' -Category InvalidResult `
-                    -Message "pip installed $Package into $Path, but its sam-bridge does not import: $($asked.Output)" `
+                    -Message "pip installed $Package into $Path, but its sam-bridge does not import: $($asked.Errors)" `
                     -Remediation 'Run Install-SamBridgeCore -Force to create the environment again.' -TargetObject $Path))
     }
     $version = ($asked.Output -split "`n")[-1].Trim()
