@@ -14,7 +14,7 @@ $ErrorActionPreference = 'Stop'
 $repo = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '..')).ProviderPath
 $stage = Join-Path -Path $WorkPath -ChildPath 'SamBridge'
 Copy-Item -LiteralPath (Join-Path -Path $repo -ChildPath 'psmodule/SamBridge') -Destination $stage -Recurse
-Get-ChildItem -LiteralPath $stage -Recurse -Force | Where-Object { $_.Name -eq '__pycache__' -or $_.Name -eq 'sam-bridge.core.json' } |
+Get-ChildItem -LiteralPath $stage -Recurse -Force | Where-Object { $_.Name -eq '__pycache__' -or $_.Name -eq 'SamBridge.Core.json' } |
     Remove-Item -Recurse -Force
 $null = New-Item -ItemType Directory -Path (Join-Path -Path $stage -ChildPath 'wheel')
 Copy-Item -LiteralPath $Wheel -Destination (Join-Path -Path $stage -ChildPath 'wheel')

@@ -24,7 +24,7 @@ from .app import JSON_OPTION, _emit, app
 
 MODULE_NAME = "SamBridge"
 # Written beside the installed manifest; read by the module's Get-SamInstalledCore.ps1.
-CORE_RECORD = "sam-bridge.core.json"
+CORE_RECORD = "SamBridge.Core.json"
 SCOPES = ("CurrentUser", "AllUsers")
 
 psmodule_app = typer.Typer(help="The SamBridge PowerShell module that came with this core.", no_args_is_help=True)
@@ -83,13 +83,16 @@ def manifest_version(source: Path) -> str:
 
 def core_record() -> dict[str, str]:
     """What the installed module needs to run this core: its interpreter and version."""
-    import bridge
+    record = {"python": sys.executable, "version": __version__}
+    try:  # where pip keeps its sam_bridge-VERSION.dist-info: the module sees an upgrade there
+        from importlib.metadata import PackageNotFoundError, distribution
 
-    return {
-        "python": sys.executable,
-        "version": __version__,
-        "package": str(Path(bridge.__file__).resolve().parent),
-    }
+        site = Path(str(distribution("sam-bridge").locate_file(""))).resolve()
+        if list(site.glob("sam_bridge-*.dist-info")):
+            record["site"] = str(site)
+    except (ImportError, PackageNotFoundError):
+        pass  # run from a checkout without an install: the recorded version is all there is
+    return record
 
 
 def install_module(root: Path, source: Optional[Path] = None) -> Path:

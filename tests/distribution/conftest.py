@@ -25,16 +25,17 @@ def python_runtime_dll() -> Path:
     return found[-1]
 
 
-def build_wheel(out: Path) -> Path:
-    """The wheel of this checkout, built offline (no PyPI: the build backend comes from Debian)."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--isolated", "--no-deps", "--no-build-isolation",
-                    "--no-index", "--wheel-dir", str(out), str(REPO)], check=True, cwd=out, capture_output=True, text=True)
-    return next(out.glob("sam_bridge-*.whl"))
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make dist` of this checkout (scripts/dist.sh): the wheel, the sdist and the .nupkg, built once."""
+    out = tmp_path_factory.mktemp("dist") / "dist"
+    subprocess.run(["bash", str(REPO / "scripts" / "dist.sh"), str(out)], check=True, capture_output=True, text=True, cwd=REPO)
+    return out
 
 
 @pytest.fixture(scope="session")
-def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_wheel(tmp_path_factory.mktemp("wheel"))
+def built_wheel(dist: Path) -> Path:
+    return next(dist.glob("sam_bridge-*.whl"))
 
 
 def make_venv(path: Path, wheel: Path) -> Path:

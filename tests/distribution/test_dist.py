@@ -25,13 +25,6 @@ NUSPEC = "{http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd}"
 PACKAGING = ("_rels/", "package/", "[Content_Types].xml", "SamBridge.nuspec")
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist") / "dist"
-    subprocess.run(["bash", str(REPO / "scripts" / "dist.sh"), str(out)], check=True, capture_output=True, text=True, cwd=REPO)
-    return out
-
-
 def manifest_data() -> dict[str, Any]:
     script = "Import-PowerShellDataFile -LiteralPath psmodule/SamBridge/SamBridge.psd1 | ConvertTo-Json -Depth 5"
     done = subprocess.run([str(REPO / ".tools" / "pwsh"), "-NoProfile", "-NonInteractive", "-Command", script],

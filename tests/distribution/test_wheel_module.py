@@ -111,7 +111,9 @@ def test_from_the_wheel_to_consent_and_connect_over_both_transports(wheel_venv: 
                                capture_output=True, text=True, check=True)
     folder = Path(json.loads(installed.stdout)["installed"][0])
     assert folder == modules / "SamBridge" / "0.1.0"
-    assert json.loads((folder / "sam-bridge.core.json").read_text())["python"] == str(wheel_venv / "bin" / "python")
+    record = json.loads((folder / "SamBridge.Core.json").read_text())
+    assert record["python"] == str(wheel_venv / "bin" / "python")
+    assert (Path(record["site"]) / "sam_bridge-0.1.0.dist-info").is_dir()
 
     # Auto with no pythonnet in the venv: the child process, and the reason said once.
     child = run_module(emulator, modules, user_home, "child")
@@ -150,15 +152,14 @@ def test_the_module_inside_the_installation_runs_that_installation(wheel_venv: P
 
 
 def test_out_of_step_and_vanished_cores_are_said_at_import(wheel_venv: Path, user_home: Path, tmp_path: Path) -> None:
-    newer = tmp_path / "newer core" / "bridge"
-    newer.mkdir(parents=True)
-    (newer / "_version.py").write_text('__version__ = "0.2.0"\n')
+    upgraded = tmp_path / "upgraded site"  # what pip leaves after upgrading the core alone
+    (upgraded / "sam_bridge-0.2.0.dist-info").mkdir(parents=True)
     folders = {}
-    for name, record in (("step", {"python": str(wheel_venv / "bin" / "python"), "version": "0.2.0", "package": str(newer)}),
+    for name, record in (("step", {"python": str(wheel_venv / "bin" / "python"), "version": "0.1.0", "site": str(upgraded)}),
                          ("gone", {"python": str(tmp_path / "deleted venv" / "bin" / "python"), "version": "0.1.0"})):
         folder = tmp_path / name / "SamBridge" / "0.1.0"
         shutil.copytree(wheel_venv / "share" / "sam-bridge" / "psmodule" / "SamBridge", folder)
-        (folder / "sam-bridge.core.json").write_text(json.dumps(record))
+        (folder / "SamBridge.Core.json").write_text(json.dumps(record))
         folders[name] = folder
     script = (f"$step = Import-Module '{folders['step'] / 'SamBridge.psd1'}' 3>&1; Remove-Module SamBridge; "
               f"$gone = Import-Module '{folders['gone'] / 'SamBridge.psd1'}' 3>&1; "

@@ -16,7 +16,7 @@ function Find-SamPython {
     param([switch] $WithCore)
     $key = "$([bool]$WithCore)|$env:PATH"
     if ($script:SamBridgePythonProbe.ContainsKey($key)) { return $script:SamBridgePythonProbe[$key] }
-    $script = 'import sys' + "`n" + 'try:' + "`n" + '    import bridge._version as v' + "`n" + 'except Exception:' + "`n" + '    v = None' + "`n" +
+    $script = 'import sys' + "`n" + 'try:' + "`n" + '    import bridge.rpc as v' + "`n" + 'except Exception:' + "`n" + '    v = None' + "`n" +
         "print(sys.executable if sys.version_info >= (3, 9) and (v is not None or not $([int][bool]$WithCore)) else '')"
     $found = $null
     foreach ($candidate in @(@{ Name = 'py'; Arguments = @('-3') }, @{ Name = 'python3'; Arguments = @() }, @{ Name = 'python'; Arguments = @() })) {

@@ -4,7 +4,7 @@ function Get-SamInstalledCore {
         The Python interpreter of the core this copy of the module was installed with; $null if none.
     .DESCRIPTION
         In this order: the record `sam-bridge psmodule install` writes beside the manifest
-        (sam-bridge.core.json: the interpreter it ran under); the interpreter of the Python
+        (SamBridge.Core.json: the interpreter it ran under); the interpreter of the Python
         installation whose wheel holds this copy (<prefix>/share/sam-bridge/psmodule/SamBridge);
         the private virtual environment of Install-SamBridgeCore. Read once per import (files
         only, no process is started). Returns Python, Source and Version ($null when unknown).
@@ -20,7 +20,7 @@ function Get-SamInstalledCore {
     $moduleBase = Split-Path -Path $PSScriptRoot -Parent
     $record = Read-SamCoreRecord -ModuleBase $moduleBase
     if ($record -and (Test-Path -LiteralPath $record.python -PathType Leaf)) {
-        $script:SamBridgeInstalledCore = @{ Python = $record.python; Source = "the install record $(Join-Path -Path $moduleBase -ChildPath 'sam-bridge.core.json')"; Version = $record.version }
+        $script:SamBridgeInstalledCore = @{ Python = $record.python; Source = "the install record $(Join-Path -Path $moduleBase -ChildPath 'SamBridge.Core.json')"; Version = $record.version }
         return $script:SamBridgeInstalledCore
     }
     # <prefix>/share/sam-bridge/psmodule/SamBridge: the wheel's data, beside its interpreter.

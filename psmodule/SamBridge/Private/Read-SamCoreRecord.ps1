@@ -1,9 +1,9 @@
 function Read-SamCoreRecord {
-    # The install record beside the manifest (python, version, package), or $null.
+    # The install record beside the manifest (python, version, site), or $null.
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param([Parameter(Mandatory = $true)][string] $ModuleBase)
-    $path = Join-Path -Path $ModuleBase -ChildPath 'sam-bridge.core.json'
+    $path = Join-Path -Path $ModuleBase -ChildPath 'SamBridge.Core.json'
     if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { return $null }
     try {
         $record = [System.IO.File]::ReadAllText($path, [System.Text.Encoding]::UTF8) | ConvertFrom-Json

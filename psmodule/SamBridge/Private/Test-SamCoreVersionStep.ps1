@@ -2,7 +2,7 @@ function Test-SamCoreVersionStep {
     <#
     Says, once per import, when the core this module was installed with has gone or is of another
     version than the module (pip upgraded one and not the other). The core's version is read from
-    its bridge/_version.py: no process is started at import.
+    the name of pip's sam_bridge-VERSION.dist-info folder: no process is started at import.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -16,12 +16,13 @@ function Test-SamCoreVersionStep {
         return "SamBridge: the core this module was installed with ($($record.python)) is gone; run 'sam-bridge psmodule install' from the sam-bridge you use, or Install-SamBridgeCore."
     }
     $coreVersion = $null
-    if ($record.PSObject.Properties['package'] -and $record.package) {
-        $versionFile = Join-Path -Path $record.package -ChildPath '_version.py'
-        if (Test-Path -LiteralPath $versionFile -PathType Leaf) {
-            $match = [regex]::Match([System.IO.File]::ReadAllText($versionFile), '__version__\s*=\s*["'']([^"'']+)["'']')
-            if ($match.Success) { $coreVersion = $match.Groups[1].Value }
+    if ($record.PSObject.Properties['site'] -and $record.site -and (Test-Path -LiteralPath $record.site -PathType Container)) {
+        # pip's record of the installed distribution (PEP 627): sam_bridge-VERSION.dist-info.
+        $installed = @(Get-ChildItem -LiteralPath $record.site -Filter 'sam_bridge-*.dist-info' -Directory -ErrorAction SilentlyContinue)
+        if ($installed.Count -eq 0) {
+            return "SamBridge: sam-bridge is no longer installed for $($record.python); pip install it again, or run Install-SamBridgeCore."
         }
+        $coreVersion = $installed[0].Name.Substring('sam_bridge-'.Length, $installed[0].Name.Length - 'sam_bridge-'.Length - '.dist-info'.Length)
     }
     if (-not $coreVersion) { $coreVersion = [string]$record.version }
     if ($coreVersion -and $coreVersion -ne $moduleVersion) {

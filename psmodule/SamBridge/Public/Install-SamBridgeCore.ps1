@@ -104,13 +104,14 @@ function Install-SamBridgeCore {
                     -Message "pip could not install $Package into $Path (exit code $($installed.ExitCode)): $($installed.Errors) $($installed.Output)" `
                     -Remediation "Fix what pip says (a proxy: -PipArgument '--proxy', 'http://host:port'; offline: -PipArgument '--no-index', '--find-links', 'FOLDER'), or pip install sam-bridge yourself and run 'sam-bridge psmodule install'." -TargetObject $Package))
     }
-    $asked = Invoke-SamSetupProcess -FilePath $environmentPython -Arguments @('-c', 'import bridge._version as v; print(v.__version__)')
-    if ($asked.ExitCode -ne 0) {
+    # The core's public answer, `sam-bridge --version`: 'sam-bridge VERSION'.
+    $asked = Invoke-SamSetupProcess -FilePath $environmentPython -Arguments @('-m', 'bridge', '--version')
+    if ($asked.ExitCode -ne 0 -or $asked.Output -notmatch '^sam-bridge (\S+)$') {
         $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.CoreInstallFailed' -Category InvalidResult `
                     -Message "pip installed $Package into $Path, but its sam-bridge does not import: $($asked.Errors)" `
                     -Remediation 'Run Install-SamBridgeCore -Force to create the environment again.' -TargetObject $Path))
     }
-    $version = ($asked.Output -split "`n")[-1].Trim()
+    $version = $Matches[1]
     if ($version -ne $moduleVersion) {
         Write-Warning "SamBridge: this module is $moduleVersion and the core installed in $Path is sam-bridge $version; install matching versions."
     }
