@@ -130,6 +130,7 @@ def test_module_roots_elsewhere_and_a_bad_scope() -> None:
 
 @pytest.mark.unit
 def test_install_replaces_its_own_version_only_and_records_the_interpreter(tmp_path: Path) -> None:
+    assert module_source() == REPO / "psmodule" / "SamBridge"  # the editable install: the checkout's, live
     root = tmp_path / "Program Files" / "Modules"
     other = root / "SamBridge" / "0.0.9"
     other.mkdir(parents=True)
