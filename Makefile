@@ -1,10 +1,11 @@
 # Two commands do everything on a fresh Debian 12 + .NET SDK machine:
 #   make demo   - set up, then run the whole job offline against the built-in Entra emulator
 #   make test   - set up (Python, pwsh, Pester, Chromium, the interop drivers), then run every test suite
+#   make dist   - the wheel, the sdist and the PowerShell Gallery package, in dist/
 PY := .venv/bin/python
 PWSH := .tools/pwsh
 
-.PHONY: setup setup-ps setup-interop demo test test-python test-pester bench clean
+.PHONY: setup setup-ps setup-interop demo test test-python test-pester bench dist clean
 
 setup:
 	@bash scripts/setup.sh
@@ -27,8 +28,12 @@ test-python: setup-interop
 test-pester: setup-ps
 	@bash scripts/run-tests.sh pester
 
+# The wheel, the sdist and the PowerShell Gallery package (.nupkg) in dist/ (docs/DEPLOY.md).
+dist: setup-ps
+	@bash scripts/dist.sh dist
+
 bench: setup-ps
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf .venv .tools .pytest_cache .hypothesis test-artifacts tests/interop/node/node_modules
+	rm -rf .venv .tools .pytest_cache .hypothesis test-artifacts tests/interop/node/node_modules dist build

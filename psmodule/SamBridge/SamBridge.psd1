@@ -18,6 +18,7 @@
         'Get-SamProfile'
         'Get-SamRefreshTokenStatus'
         'Import-SamRefreshToken'
+        'Install-SamBridgeCore'
         'Invoke-SamConsent'
         'Invoke-SamKeepAlive'
         'New-SamAccessToken'
@@ -33,6 +34,7 @@
         PSData = @{
             Tags         = @('SecureApplicationModel', 'PartnerCenter', 'CSP', 'GDAP', 'EntraID', 'AzureAD', 'MFA', 'RefreshToken', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/sam-bridge/sam-bridge'
+            LicenseUri   = 'https://github.com/sam-bridge/sam-bridge/blob/main/psmodule/SamBridge/LICENSE.txt'
             ReleaseNotes = 'First release: consent, refresh-token import and status, New-PartnerAccessToken-compatible New-SamAccessToken, Connect-* parameters, snippets and connections for nine targets, profiles and doctor.'
         }
     }

@@ -36,6 +36,10 @@ foreach ($samBridgeFolder in @('Private', 'Public')) {
 
 Register-SamArgumentCompleter
 
+# A copy installed by `sam-bridge psmodule install` says at once when its core has gone or moved on.
+$samBridgeStep = Test-SamCoreVersionStep -ModuleBase $PSScriptRoot
+if ($samBridgeStep) { Write-Warning -Message $samBridgeStep }
+
 # One exported function per file in Public/ (the manifest lists the same names; a test compares them).
 Export-ModuleMember -Function $samBridgePublic
-Remove-Variable -Name samBridgePublic, samBridgeFolder, samBridgePath, samBridgeFile, samBridgeErrors
+Remove-Variable -Name samBridgeStep, samBridgePublic, samBridgeFolder, samBridgePath, samBridgeFile, samBridgeErrors

@@ -71,7 +71,7 @@ Describe 'The in-process transport' {
         $first.Problem | Should -BeNullOrEmpty
     }
 
-    It 'falls back to the child process under Auto, saying why with -Verbose, when it cannot tell the interpreter' {
+    It 'falls back to the child process under Auto, saying why once as a warning (then with -Verbose), when it cannot tell the interpreter' {
         # A core started through a command that is not `PYTHON -m bridge` (here the test's fake core):
         # which Python it runs is unknown, so it cannot be hosted in this process.
         Remove-Item -Path Env:SAM_BRIDGE_PYTHON
@@ -79,11 +79,15 @@ Describe 'The in-process transport' {
         $env:FAKE_CORE_MODE = 'noise'
         $env:FAKE_CORE_LOG = Join-Path -Path $testHome.Path -ChildPath 'fallback.log'
         Set-SamBridgeOption -Transport Auto
-        $output = Get-SamProfile -Verbose -WarningAction SilentlyContinue 4>&1
+        $said = 'sam-bridge: the in-process transport is not available (cannot tell which Python interpreter runs*); using the child process.'
+        $first = @(Get-SamProfile -WarningVariable firstWarnings -WarningAction SilentlyContinue)
+        @($firstWarnings | Where-Object { [string]$_ -like $said }).Count | Should -Be 1
+        $output = Get-SamProfile -Verbose -WarningVariable againWarnings -WarningAction SilentlyContinue 4>&1
+        @($againWarnings | Where-Object { [string]$_ -like $said }).Count | Should -Be 0 -Because 'the fallback is said once, not on every request'
         $verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message })
-        @($verbose | Where-Object { $_ -like 'sam-bridge: the in-process transport is not available (cannot tell which Python interpreter runs*); using the child process.' }).Count | Should -Be 1
+        @($verbose | Where-Object { $_ -like $said }).Count | Should -Be 1
         $verbose | Should -Contain 'sam-bridge: profile.find over the ChildProcess transport'
-        @(Get-Content -LiteralPath $env:FAKE_CORE_LOG).Count | Should -Be 1 -Because 'the fake core, a child process, answered'
+        @(Get-Content -LiteralPath $env:FAKE_CORE_LOG).Count | Should -Be 2 -Because 'the fake core, a child process, answered both'
         (Get-SamBridgeOption).InProcessError | Should -BeLike 'cannot tell which Python interpreter runs*'
     }
 

@@ -33,6 +33,7 @@ $cases = @(
         @{ Name = 'New-SamAccessToken -RefreshToken'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -RefreshToken (ConvertTo-SecureString -String ''0.AXsomething'' -AsPlainText -Force) -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com -Scopes https://graph.microsoft.com/.default' }
         @{ Name = 'Invoke-SamKeepAlive'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Invoke-SamKeepAlive -Profile victim' }
         @{ Name = 'Connect-SamService'; Preamble = 'STANDIN`n$ConfirmPreference = ''Medium'''; Script = 'Connect-SamService -Target MgGraph -Profile victim' }
+        @{ Name = 'Install-SamBridgeCore'; Preamble = '$ConfirmPreference = ''Medium'''; Script = '$target = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid()); Install-SamBridgeCore -Path $target; $stopped = -not $?; if (Test-Path -LiteralPath $target) { ''CHANGED'' }; if ($stopped) { exit 1 }' }
         @{ Name = 'Set-SamBridgeOption'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Set-SamBridgeOption -ConfigPath /tmp/elsewhere.toml; $stopped = -not $?; if ((Get-SamBridgeOption).ConfigPath -like ''*elsewhere*'') { ''CHANGED'' }; if ($stopped) { exit 1 }' }
 )
 $scripts = @{ Scripts = @($cases | ForEach-Object { $_.Script }) }

@@ -297,6 +297,7 @@ Describe 'Leak scan: every cmdlet with -Verbose' -Tag 'Reliability', 'ChildProce
             $null = Invoke-Scanned 'Invoke-SamKeepAlive' { Invoke-SamKeepAlive -Profile pub -Confirm:$false -Verbose }
             $null = Invoke-Scanned 'New-SamAccessToken' { New-SamAccessToken -Profile sec -Scopes '//' -Verbose -ErrorAction Continue }  # an error path
             $null = Invoke-Scanned 'Unregister-SamProfile' { Unregister-SamProfile -Name crt -Force -Verbose }
+            $null = Invoke-Scanned 'Install-SamBridgeCore' { Install-SamBridgeCore -Path (Join-Path -Path $testHome.Path -ChildPath 'core') -Python (Get-SamTestPython) -WhatIf -Verbose }
             $null = Invoke-Scanned 'Set-SamBridgeOption' { Set-SamBridgeOption -ConfigPath '' -Verbose -Confirm:$false }
         } finally {
             $shared.Stop = $true

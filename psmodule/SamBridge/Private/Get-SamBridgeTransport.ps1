@@ -11,7 +11,8 @@ function Get-SamBridgeTransport {
         same request and give the same answers and events.
 
         'Auto' picks the in-process transport when it is available, else the child process, saying
-        why with Write-Verbose. One exception: an interactive consent (-Command consent) goes to
+        why once per reason and session as a warning of the calling cmdlet (Notice), then with
+        Write-Verbose. One exception: an interactive consent (-Command consent) goes to
         the child process under Auto, because Ctrl+C can stop a child process at once, while a
         Python thread waiting for a device-code sign-in can only be abandoned (it runs on until
         the sign-in times out); start-up time does not matter for a sign-in done every 90 days.
@@ -19,14 +20,15 @@ function Get-SamBridgeTransport {
 
         Returns a hashtable: Name ('InProcess' or 'ChildProcess'), Engine (for InProcess), Error
         (an ErrorRecord) when the setting is invalid or InProcess is forced but cannot run, and
-        InProcessProblem: why the in-process transport cannot run, when it was asked and cannot.
+        InProcessProblem: why the in-process transport cannot run, when it was asked and cannot;
+        Notice: the fallback's warning, the first time it happens for that reason.
     .PARAMETER Command
         The core command about to run (consent is routed as described above).
     #>
     [CmdletBinding()]
     [OutputType([hashtable])]
     param([string] $Command)
-    $chosen = @{ Name = 'ChildProcess'; Engine = $null; Error = $null; InProcessProblem = $null }
+    $chosen = @{ Name = 'ChildProcess'; Engine = $null; Error = $null; InProcessProblem = $null; Notice = $null }
     # The setting, read inline (not through Get-SamBridgeTransportSetting): this runs for every
     # request, and a function call costs a tenth of a millisecond.
     $wanted = $script:SamBridgeOptions.Transport
@@ -66,6 +68,18 @@ function Get-SamBridgeTransport {
             -TargetObject 'InProcess'
         return $chosen
     }
-    Write-Verbose "sam-bridge: the in-process transport is not available ($script:SamBridgeEngineProblem); using the child process."
+    # Said once per reason and session, not on every request, and not silently.
+    $message = "sam-bridge: the in-process transport is not available ($script:SamBridgeEngineProblem); using the child process."
+    if ($script:SamBridgeFallbackSaid -ne $script:SamBridgeEngineProblem) {
+        $script:SamBridgeFallbackSaid = $script:SamBridgeEngineProblem
+        # Written by the calling cmdlet (Invoke-SamBridgeCore); not when no core is found at all,
+        # which the child process's SamBridge.CoreNotFound error says itself.
+        if (-not ((Resolve-SamBridgeCommand) -is [System.Management.Automation.ErrorRecord])) { $chosen.Notice = $message }
+    } else {
+        Write-Verbose $message
+    }
     $chosen
 }
+
+# The in-process problem last said with Write-Warning under Auto.
+$script:SamBridgeFallbackSaid = $null

@@ -13,43 +13,17 @@ function Get-SamPythonInfo {
     $slot = "SamBridge.PythonInfo:$Python"
     $cached = [System.AppDomain]::CurrentDomain.GetData($slot)
     if ($cached) { return $cached }
-    $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-    $startInfo.FileName = $Python
-    $startInfo.Arguments = '-'
-    $startInfo.UseShellExecute = $false
-    $startInfo.CreateNoWindow = $true
-    $startInfo.RedirectStandardInput = $true
-    $startInfo.RedirectStandardOutput = $true
-    $startInfo.RedirectStandardError = $true
-    $startInfo.EnvironmentVariables['PYTHONIOENCODING'] = 'utf-8'
-    $process = New-Object -TypeName System.Diagnostics.Process
-    $process.StartInfo = $startInfo
+    $answer = Invoke-SamSetupProcess -FilePath $Python -Arguments @('-') -InputText (Get-SamPythonHelper -Name 'describe_interpreter.py') -TimeoutSeconds 60
+    if ($answer.ExitCode -eq -1 -and -not $answer.Output) { return "$Python could not be run: $($answer.Errors)" }
+    $info = $null
     try {
-        $null = $process.Start()
+        $info = ConvertFrom-Json -InputObject $answer.Output
     } catch {
-        $process.Dispose()
-        return "$Python could not be run: $($_.Exception.Message)"
-    }
-    try {
-        $stderrTask = $process.StandardError.ReadToEndAsync()
-        $process.StandardInput.Write((Get-SamPythonHelper -Name 'describe_interpreter.py'))
-        $process.StandardInput.Close()
-        $output = $process.StandardOutput.ReadToEnd()
-        if (-not $process.WaitForExit(60000)) { $process.Kill() }
-        $null = $stderrTask.Wait(5000)
         $info = $null
-        try {
-            $info = ConvertFrom-Json -InputObject $output.Trim()
-        } catch {
-            $info = $null
-        }
-        if ($null -eq $info) {
-            return "$Python did not describe itself (exit code $($process.ExitCode)): $($stderrTask.Result.Trim())"
-        }
-        [System.AppDomain]::CurrentDomain.SetData($slot, $info)
-        $info
-    } finally {
-        if (-not $process.HasExited) { $process.Kill() }
-        $process.Dispose()
     }
+    if ($null -eq $info) {
+        return "$Python did not describe itself (exit code $($answer.ExitCode)): $($answer.Errors)"
+    }
+    [System.AppDomain]::CurrentDomain.SetData($slot, $info)
+    $info
 }

@@ -59,6 +59,7 @@ function Invoke-SamBridgeCore {
         Write-SamError -Cmdlet $Cmdlet -ErrorRecord $transport.Error
         return
     }
+    if ($transport.Notice) { $Cmdlet.WriteWarning($transport.Notice) }
     $requestJson = $null
     $plain = @{}
     try {

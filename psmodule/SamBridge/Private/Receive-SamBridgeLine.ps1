@@ -72,7 +72,7 @@ function Receive-SamBridgeLine {
     } elseif ($kind -eq 'input') {
         $answer = Read-SamHostInput -Name ([string](Get-SamProperty -InputObject $item -Name 'name')) `
             -Prompt ([string](Get-SamProperty -InputObject $item -Name 'prompt')) -Context $Session.LastMessage
-        & $Reply (ConvertTo-Json -InputObject @{ value = [string]$answer } -Compress) $Session
+        & $Reply (ConvertTo-Json -InputObject @{ value = [string]$answer } -Depth 2 -Compress) $Session
     } elseif ($kind -eq 'batch' -or $kind -eq 'result') {
         if ($OnEvent) {
             & $OnEvent $item $Cmdlet $EventState

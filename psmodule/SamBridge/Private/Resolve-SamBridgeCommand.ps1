@@ -6,7 +6,9 @@ function Resolve-SamBridgeCommand {
         In this order: the interpreter of Set-SamBridgeOption -PythonPath, then the environment
         variable SAM_BRIDGE_PYTHON (both run `PYTHON -m bridge`), then SAM_BRIDGE_CLI (the command
         the generated snippets run: an executable's path, or a command line such as
-        'python -m bridge'), then `sam-bridge` on PATH. Returns FilePath, Arguments (without the
+        'python -m bridge'), then the core this copy of the module was installed with
+        (Get-SamInstalledCore), then `sam-bridge` on PATH, then a Python on PATH that has it
+        (Find-SamPython: the py launcher, python3, python). Returns FilePath, Arguments (without the
         trailing 'rpc'), Source and Display; or, when none is found, the SamBridge.CoreNotFound
         ErrorRecord (returned, not thrown: errors reach the user only through the calling cmdlet).
     #>
@@ -41,10 +43,15 @@ function Resolve-SamBridgeCommand {
         }
         return New-SamCoreCommand -FilePath $path -Arguments @($words | Select-Object -Skip 1) -Source 'SAM_BRIDGE_CLI'
     }
+    # The core this copy was installed with (Get-SamInstalledCore), then PATH, then any Python that has it.
+    $installed = Get-SamInstalledCore
+    if ($installed) { return New-SamCoreCommand -FilePath $installed.Python -Arguments @('-m', 'bridge') -Source $installed.Source }
     $path = Resolve-SamExecutable -Name 'sam-bridge'
     if ($path) { return New-SamCoreCommand -FilePath $path -Arguments @() -Source 'PATH' }
+    $python = Find-SamPython -WithCore
+    if ($python) { return New-SamCoreCommand -FilePath $python -Arguments @('-m', 'bridge') -Source 'the py launcher, python3 or python on PATH' }
     New-SamErrorRecord -ErrorId 'SamBridge.CoreNotFound' -Category ObjectNotFound -Terminating `
-            -Message 'The sam-bridge core was not found: there is no sam-bridge command on PATH, and neither SAM_BRIDGE_PYTHON nor Set-SamBridgeOption -PythonPath names a Python interpreter.' `
-            -Remediation 'Install it (pip install sam-bridge) so that sam-bridge is on PATH, or set SAM_BRIDGE_PYTHON to the Python interpreter that has it.' `
+            -Message 'The sam-bridge core was not found: this module was not installed by sam-bridge psmodule install, there is no sam-bridge command on PATH, no Python on PATH (py, python3, python) has it, and neither SAM_BRIDGE_PYTHON nor Set-SamBridgeOption -PythonPath names one.' `
+            -Remediation 'Run Install-SamBridgeCore (a private virtual environment), or pip install sam-bridge and then sam-bridge psmodule install, or set SAM_BRIDGE_PYTHON to the Python interpreter that has it.' `
             -TargetObject 'sam-bridge'
 }

@@ -9,7 +9,9 @@ function Get-SamBridgeOption {
         InProcessError says why the in-process transport cannot run, when it cannot. CoreCommand
         is the command line that runs the core as a child process (it never holds a secret) and
         CoreSource where it was found: Set-SamBridgeOption -PythonPath, SAM_BRIDGE_PYTHON,
-        SAM_BRIDGE_CLI or PATH. When no core is found, CoreCommand is empty and CoreError says why.
+        SAM_BRIDGE_CLI, the install record of `sam-bridge psmodule install`, the Python
+        installation the module came with, Install-SamBridgeCore, PATH, or a Python on PATH
+        (Resolve-SamBridgeCommand). When no core is found, CoreCommand is empty and CoreError says why.
         PythonRuntimePath is the Python.Runtime.dll the in-process engine loaded (or would load).
     .EXAMPLE
         Get-SamBridgeOption
