@@ -66,6 +66,7 @@ def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
     values["scopes"] = string_list(args, "scopes")
     values["customers"] = string_list(args, "customers")
     values["redirect_port"] = arg(args, "redirect_port", int)
+    values["custom_authority"] = arg(args, "custom_authority", bool)
     certificate = None
     encoded = arg(secrets, "certificate_base64", str)
     if encoded is not None:

@@ -54,7 +54,7 @@ Set-StrictMode -Version 3.0
 $in = [System.IO.File]::ReadAllText($env:TEST_INPUT) | ConvertFrom-Json
 $warnings = @()
 Import-Module SamBridge -WarningVariable +warnings
-$registered = Register-SamProfile -Name $in.name -ApplicationId $in.app -Tenant $in.tenant -AuthorityHost $in.authority -CaBundle $in.ca -Store $in.store -Customers @($in.customer) -WarningVariable +warnings -WarningAction SilentlyContinue
+$registered = Register-SamProfile -Name $in.name -ApplicationId $in.app -Tenant $in.tenant -AuthorityHost $in.authority -AllowCustomAuthority -CaBundle $in.ca -Store $in.store -Customers @($in.customer) -WarningVariable +warnings -WarningAction SilentlyContinue
 $null = Get-SamProfile -Name $in.name -WarningVariable +warnings -WarningAction SilentlyContinue
 $consent = Invoke-SamConsent -Profile $in.name -WarningAction SilentlyContinue 6>$null
 $params = Get-SamConnectParameter -Target PartnerCenter -Profile $in.name -WarningVariable +warnings -WarningAction SilentlyContinue
