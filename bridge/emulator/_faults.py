@@ -31,6 +31,7 @@ _TARGET_OF_ENDPOINT = {
     "token": "token",
     "devicecode": "devicecode",
     "partnercenter": "partnercenter",
+    "graph": "graph",
     "keyvault": "keyvault",
 }
 

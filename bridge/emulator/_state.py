@@ -37,7 +37,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rate_limit": None,
 }
 
-FAULT_TARGETS = frozenset({"token", "devicecode", "discovery", "authorize", "partnercenter", "keyvault", "any"})
+FAULT_TARGETS = frozenset({"token", "devicecode", "discovery", "authorize", "partnercenter", "graph", "keyvault", "any"})
 FAULT_KINDS = frozenset(
     {"429", "503", "500", "delay", "malformed", "truncated", "reset", "oversized", "wrong_types",
      "missing_fields", "html"}
