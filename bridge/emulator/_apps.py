@@ -188,6 +188,7 @@ class Registration:
     def sync_directory(self, app: App) -> None:
         """What the token endpoint reads follows the registration."""
         app.multi_tenant = self.sign_in_audience in MULTI_TENANT_AUDIENCES
+        app.allow_public_flows = self.is_fallback_public_client and not app.public_client
         app.redirect_uris = list(dict.fromkeys(self.web_redirect_uris + self.public_redirect_uris))
         app.secrets = [p.value for p in self.passwords]
         app.secret_expiry = {p.value: p.end for p in self.passwords}

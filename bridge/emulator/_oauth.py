@@ -236,6 +236,8 @@ class OAuthEndpoints:
             if expires is not None and now is not None and expires <= now:
                 raise _errors.client_secret_expired(app.app_id)
             return "1"
+        if app.allow_public_flows:  # "Allow public client flows": Entra treats the request as a public client's
+            return "0"
         raise _errors.missing_client_credential()
 
 
