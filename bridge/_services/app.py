@@ -646,6 +646,7 @@ def rotate(
     keep_old: bool = False,
     secret_days: int = DEFAULT_SECRET_DAYS,
     on_step: Callable[[str], None] | None = None,
+    token: Callable[[], str] | None = None,
 ) -> RotateResult:
     """Add a secret, store it, prove it with one token request, then remove the old one.
 
@@ -670,9 +671,14 @@ def rotate(
                                     remediation=f"Run `sam-bridge app create {profile.name}`.")
         old_key = str(current.metadata.get("key_id") or "") or None
         leftovers = [k for k in [str(current.metadata.get("previous_key_id") or "")] if k]
-        graph = GraphClient(profile, _profile_token(profile, store))
+        # The profile's own token, or (its secret expired: AADSTS7000222) a bootstrap sign-in's.
+        graph = GraphClient(profile, token or _profile_token(profile, store))
         app = _find_app(graph, profile.app_id, profile.tenant)
+        leftovers += _orphans(app, profile, current.metadata.get("pending_since"), old_key)
         step("read")
+        # Marked first: a run killed after addPassword but before storing leaves a secret nobody holds,
+        # which the next rotation recognises by this mark, its name and its start, and removes.
+        store.put(name, current.value, {**current.metadata, "pending_since": _when(utcnow() - timedelta(seconds=5))})
         secret = _add_password(graph, profile, str(app["id"]), profile.tenant, days)
         step("added")
         _store_secret(profile, store, secret, previous=old_key)
@@ -700,6 +706,16 @@ def rotate(
                 store.put(name, stored.value, meta)
         step("removed")
     return RotateResult(profile.name, profile.app_id, _public_secret(secret), removed, kept)
+
+
+def _orphans(app: Mapping[str, Any], profile: Profile, pending_since: Any, stored_key: str | None) -> list[str]:
+    since = parse_iso(pending_since) if isinstance(pending_since, str) else None
+    if since is None:
+        return []
+    prefix = f"sam-bridge {profile.name} "
+    return [str(p.get("keyId")) for p in app.get("passwordCredentials") or []
+            if str(p.get("displayName") or "").startswith(prefix) and str(p.get("keyId")) != stored_key
+            and (parse_iso(p.get("startDateTime")) or since) >= since]
 
 
 def _stored_key(store: SecretStore, name: str) -> str | None:
