@@ -242,3 +242,70 @@ def remove_profile(name: str, *, keep_secrets: bool = False, config: str | os.Pa
     cfg.remove_profile(profile.name)
     cfg.save()
     return profile
+
+
+# --- the SAM application itself (create, consent into customers, credentials, rotate) ----------------
+
+
+def app_create(name: str, *, config: str | os.PathLike[str] | None = None, **options: Any):  # type: ignore[no-untyped-def]
+    """Create or reconcile the profile's multi-tenant app (see bridge._services.app.create)."""
+    from ._services.app import create
+
+    return create(name, config=config, **options)
+
+
+def customer_tenants(profile: Profile, store: SecretStore, tenants: Iterable[str] | None = None, *,
+                     all_customers: bool = False) -> list[str]:
+    """The tenants named, then (with all_customers) the profile's customers, else Partner Center's list."""
+    from ._services.batch import partner_center_customers
+
+    chosen = list(tenants or [])
+    if all_customers:
+        chosen += list(profile.customers) or partner_center_customers(profile, store)
+    return chosen
+
+
+def app_consent(profile: Profile | str | None = None, tenants: Iterable[str] | None = None, *, all_customers: bool = False,
+                check: bool = False, concurrency: int = 8, config: str | os.PathLike[str] | None = None,
+                on_done: Callable[[Any, int, int], None] | None = None):  # type: ignore[no-untyped-def]
+    """Consent the app into customer tenants through Partner Center (`check`: report drift only)."""
+    from ._services.app import consent_customers
+
+    p = load_profile(profile, config=config)
+    store = store_for(p)
+    chosen = customer_tenants(p, store, tenants, all_customers=all_customers)
+    return consent_customers(p, store, chosen, check=check, concurrency=concurrency, on_done=on_done)
+
+
+def app_credentials(profile: Profile | str | None = None, *, warn_days: float | None = None,
+                    config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """Every secret and certificate of the profile's app, with its expiry."""
+    from ._core.constants import DEFAULT_CREDENTIAL_WARN_DAYS
+    from ._services.app import credentials
+
+    p = load_profile(profile, config=config)
+    return credentials(p, store_for(p), warn_days=DEFAULT_CREDENTIAL_WARN_DAYS if warn_days is None else warn_days)
+
+
+def app_credential_status(profile: Profile | str | None = None, *, warn_days: float | None = None,
+                          config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """The stored client credential against its end date (no network)."""
+    from ._core.constants import DEFAULT_CREDENTIAL_WARN_DAYS
+    from ._services.app import credential_status
+
+    p = load_profile(profile, config=config)
+    return credential_status(p, store_for(p), warn_days=DEFAULT_CREDENTIAL_WARN_DAYS if warn_days is None else warn_days)
+
+
+def app_rotate(profile: Profile | str | None = None, *, keep_old: bool = False, secret_days: int | None = None,
+               sign_in: str | None = None, prompt: Callable[[str], None] | None = None,
+               config: str | os.PathLike[str] | None = None, on_step: Callable[[str], None] | None = None):  # type: ignore[no-untyped-def]
+    """Rotate the app's client secret; `sign_in` (a consent method) when the old secret cannot be used."""
+    from ._services.app import DEFAULT_SECRET_DAYS, bootstrap_token, rotate
+
+    p = load_profile(profile, config=config)
+    token = None
+    if sign_in:
+        token = bootstrap_token(p, method=sign_in, **({"prompt": prompt} if prompt else {}))
+    return rotate(p, store_for(p), keep_old=keep_old, secret_days=secret_days or DEFAULT_SECRET_DAYS,
+                  on_step=on_step, token=token)

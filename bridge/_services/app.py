@@ -620,6 +620,39 @@ def credential_status(profile: Profile, store: SecretStore, *, warn_days: float 
     return CredentialStatus(profile.name, kind, state, end, left, str(stored.metadata.get("key_id") or "") or None)
 
 
+def expiry_finding(profile: Profile, store: SecretStore, online: bool,
+                   warn_days: float = DEFAULT_CREDENTIAL_WARN_DAYS) -> tuple[str, str, str, str | None]:
+    """doctor's `credential_expiry` check: (check, status, detail, fix), from Graph when it answers."""
+    check = "credential_expiry"
+    local = credential_status(profile, store, warn_days=warn_days)
+    rotate_fix = f"Run `sam-bridge app rotate --profile {profile.name}` (schedule it before the secret expires)."
+    if local.state == "unknown" and local.key_id is None:
+        return (check, "ok", f"the client {local.kind} was stored by hand, so its expiry is not recorded; "
+                f"`sam-bridge app credentials --profile {profile.name}` lists the app's credentials", None)
+    source, status = "as recorded when it was added", local
+    if online and local.kind == "secret" and local.key_id:
+        try:
+            listed = {c.key_id: c for c in credentials(profile, store, warn_days=warn_days)}
+        except SamBridgeError as exc:
+            source = f"as recorded when it was added; Microsoft Graph could not be asked ({exc.message})"
+        else:
+            found = listed.get(local.key_id)
+            if found is None:
+                return (check, "fail", f"the stored client secret ({local.key_id}) is no longer registered on "
+                        f"application {profile.app_id} (AADSTS7000215 follows)",
+                        f"Run `sam-bridge app rotate --profile {profile.name} --sign-in`.")
+            source = "as Microsoft Graph lists it"
+            status = CredentialStatus(profile.name, "secret", found.state, found.end, found.days_left, found.key_id)
+    when = _when(status.end) if status.end else "unknown"
+    if status.state == "expired":
+        return (check, "fail", f"the client {status.kind} expired on {when} ({source})",
+                f"Run `sam-bridge app rotate --profile {profile.name} --sign-in`.")
+    if status.state in ("warning", "unknown"):
+        left = f"{status.days_left:.1f} days left" if status.days_left is not None else "expiry unknown"
+        return (check, "warn", f"the client {status.kind} expires {when}: {left} ({source})", rotate_fix)
+    return (check, "ok", f"the client {status.kind} expires {when}, {status.days_left:.0f} days from now ({source})", None)
+
+
 # --------------------------------------------------------------------------------------------
 # rotate
 # --------------------------------------------------------------------------------------------
@@ -779,11 +812,33 @@ def _pc_post(profile: Profile, token: str, customer: str, body: Mapping[str, Any
     return response.status_code, payload
 
 
+def tenant_id_of(profile: Profile, tenant: str) -> str:
+    """A tenant GUID for a GUID or a domain (Partner Center takes only ids): from the authority's discovery."""
+    import re
+
+    try:
+        return str(uuid.UUID(tenant))
+    except ValueError:
+        pass
+    from .._auth.client import _transport_error, http_session
+
+    url = f"{profile.authority(tenant)}/v2.0/.well-known/openid-configuration"
+    try:
+        issuer = str(http_session(profile).get(url).json().get("issuer", ""))
+    except Exception as exc:
+        raise _transport_error(exc, f"find the tenant id of {tenant}", profile.authority_host) from None
+    m = re.search(r"/([0-9a-fA-F-]{36})/", issuer)
+    if not m:
+        raise InvalidInputError(f"tenant {tenant!r} is not known to {profile.authority_host}.")
+    return m.group(1).lower()
+
+
 def _consent_one(profile: Profile, session: Any, tenant: str, app: Mapping[str, Any], needed: Permissions,
                  pc_token: str) -> ConsentOutcome:
+    customer = tenant_id_of(profile, tenant)
     body = {"applicationId": profile.app_id, "displayName": app.get("displayName") or profile.app_id,
             "applicationGrants": [{"enterpriseApplicationId": r, "scope": ",".join(n)} for r, n in needed.items()]}
-    status, payload = _pc_post(profile, pc_token, tenant, body)
+    status, payload = _pc_post(profile, pc_token, customer, body)
     description = str(payload.get("description") or "") if isinstance(payload, dict) else ""
     if status in (200, 201):
         return ConsentOutcome(tenant, "consented")

@@ -409,10 +409,15 @@ def status_command(
     from .._api import store_for
     from .._services.exchange import status
 
+    from .._services.app import credential_status
+
     p = _load(ctx, profile)
     st = status(p, store_for(p), warn_days=warn_days)
+    credential = credential_status(p, store_for(p))
+    if credential.warning():
+        typer.echo(f"WARNING: {credential.warning()}", err=True)
     if json_out:
-        _emit(st.to_dict())
+        _emit({**st.to_dict(), "credential": credential.to_dict()})
         return
     if not st.present:
         typer.echo(f"{p.name}: no refresh token in {st.store}. Run `sam-bridge consent --profile {p.name}`.")
@@ -495,4 +500,4 @@ def emulator_serve(
 
 # Commands of other features live in their own modules and register on `app` when imported.
 def _register_features() -> None:
-    from . import stores, targets  # noqa: F401
+    from . import application, stores, targets  # noqa: F401
