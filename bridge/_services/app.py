@@ -620,12 +620,20 @@ def credential_status(profile: Profile, store: SecretStore, *, warn_days: float 
     return CredentialStatus(profile.name, kind, state, end, left, str(stored.metadata.get("key_id") or "") or None)
 
 
-def expiry_finding(profile: Profile, store: SecretStore, online: bool,
+def expiry_finding(profile: Profile, store: SecretStore, online: bool, refused: str | None = None,
                    warn_days: float = DEFAULT_CREDENTIAL_WARN_DAYS) -> tuple[str, str, str, str | None]:
-    """doctor's `credential_expiry` check: (check, status, detail, fix), from Graph when it answers."""
+    """doctor's `credential_expiry` check: (check, status, detail, fix), from what Entra and Graph say.
+
+    `refused` is the authority's refusal of the credential (doctor's app_kind probe), if it refused.
+    """
     check = "credential_expiry"
     local = credential_status(profile, store, warn_days=warn_days)
     rotate_fix = f"Run `sam-bridge app rotate --profile {profile.name}` (schedule it before the secret expires)."
+    if refused and ("AADSTS7000222" in refused or "AADSTS7000215" in refused):
+        what = "has expired" if "AADSTS7000222" in refused else "is refused (removed, or not this app's)"
+        return (check, "fail", f"Entra says the stored client secret {what}",
+                f"Run `sam-bridge app rotate --profile {profile.name} --sign-in`.")
+    online = online and not refused
     if local.state == "unknown" and local.key_id is None:
         return (check, "ok", f"the client {local.kind} was stored by hand, so its expiry is not recorded; "
                 f"`sam-bridge app credentials --profile {profile.name}` lists the app's credentials", None)
