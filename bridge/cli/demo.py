@@ -96,6 +96,10 @@ def run(say: Callable[[str], None] = print) -> int:
                 f"inactivity {st['expires_at']} ({st['days_left']} days left, state {st['state']}).")
             store.delete(entry(profile, "refresh-token"))
             store.delete(entry(profile, "access-tokens"))
+
+            from .demo_app import run_lifecycle
+
+            run_lifecycle(emulator, control, home, admin, say)
     finally:
         control.close()
         emulator.stop()
