@@ -53,6 +53,7 @@ REDIRECT_URIS = ("http://localhost",)  # loopback: browser consent (any port) an
 APP_TAG = "sam-bridge"
 DEFAULT_SECRET_DAYS = 180
 MAX_SECRET_DAYS = 730  # Graph's own default and cap for a password credential
+MAX_CERTIFICATE_DAYS = 365
 
 # What each resource's tokens need, as delegated permissions (sam-lifecycle 1.8 and 5): the key
 # is the resource of a token scope in the targets table.
@@ -315,6 +316,7 @@ def create(
     display_name: str | None = None,
     what_if: bool = False,
     secret_days: int = DEFAULT_SECRET_DAYS,
+    credential: str = "secret",
     sign_in: str = "device-code",
     consent_app: bool = True,
     prompt: Prompt = _say,
@@ -324,7 +326,9 @@ def create(
     from .._api import store_for
 
     chosen = parse_targets(targets)  # unknown targets are refused before anything is asked or sent
-    days = _secret_days(secret_days)
+    if credential not in ("secret", "certificate"):
+        raise InvalidInputError(f"--credential must be secret or certificate, not {credential!r}.")
+    days = _lifetime_days(secret_days, credential)
     cfg = Config.load(config)
     existing = cfg.profile(name) if name in cfg.profile_names else None
     overrides = {k: val for k, val in (values or {}).items() if val is not None}
@@ -375,12 +379,11 @@ def create(
     sp_id = _ensure_service_principal(graph, result.app_id)
     _ensure_grants(graph, catalog, sp_id, wanted)
 
-    profile = base.with_changes(app_id=result.app_id, tenant=tenant_id, credential="secret")
-    stored = store.get(entry(profile, ENTRY_CLIENT_SECRET))
-    if existing is None or existing.app_id != result.app_id or stored is None or existing.credential != "secret":
-        secret = _add_password(graph, profile, app_object, tenant_id, days)
-        _store_secret(profile, store, secret)
-        result.credential = _public_secret(secret)
+    if existing is not None and existing.app_id == result.app_id and existing.credential != "none":
+        credential = existing.credential  # a reconcile keeps the credential kind the profile has
+    profile = base.with_changes(app_id=result.app_id, tenant=tenant_id, credential=credential)
+    if existing is None or existing.app_id != result.app_id or store.get(_credential_entry(profile)) is None:
+        result.credential = _add_and_store(graph, profile, store, app_object, days)
     cfg = Config.load(config)
     cfg.set_profile(profile)
     cfg.save()
@@ -441,9 +444,11 @@ def _ensure_grants(graph: GraphClient, catalog: PermissionCatalog, client_sp: st
 # --------------------------------------------------------------------------------------------
 
 
-def _secret_days(days: Any) -> int:
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_SECRET_DAYS:
-        raise InvalidInputError(f"the secret lifetime must be a whole number of days from 1 to {MAX_SECRET_DAYS}, not {days!r}.")
+def _lifetime_days(days: Any, kind: str = "secret") -> int:
+    # Graph caps a password credential at two years and a certificate it takes by PATCH at one.
+    top = MAX_SECRET_DAYS if kind == "secret" else MAX_CERTIFICATE_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= top:
+        raise InvalidInputError(f"the {kind} lifetime must be a whole number of days from 1 to {top}, not {days!r}.")
     return days
 
 
@@ -507,6 +512,84 @@ def _store_secret(profile: Profile, store: SecretStore, secret: Mapping[str, Any
     store.put(entry(profile, ENTRY_CLIENT_SECRET), str(secret["secretText"]), meta)
 
 
+def _credential_entry(profile: Profile) -> str:
+    from .._core.constants import ENTRY_CLIENT_CERTIFICATE
+
+    return entry(profile, ENTRY_CLIENT_SECRET if profile.credential == "secret" else ENTRY_CLIENT_CERTIFICATE)
+
+
+def _add_and_store(graph: GraphClient, profile: Profile, store: SecretStore, object_id: str, days: int,
+                   *, previous: str | None = None, on_added: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Register a new credential of the profile's kind on the app, then store it; its public facts."""
+    added = on_added or (lambda: None)
+    if profile.credential == "secret":
+        secret = _add_password(graph, profile, object_id, profile.tenant, days)
+        added()
+        _store_secret(profile, store, secret, previous=previous)
+        return _public_secret(secret)
+    cert, key_id = _add_certificate(graph, profile, object_id, days)
+    added()
+    meta: dict[str, Any] = {"profile": profile.name, "kind": "client-certificate", "app_id": profile.app_id,
+                            "key_id": key_id, "thumbprint": cert.thumbprint,
+                            "not_after": _when(cert.not_after), "end_date_time": _when(cert.not_after)}
+    if previous:
+        meta["previous_key_id"] = previous
+    store.put(_credential_entry(profile), cert.to_store_value(), meta)
+    return {"type": "certificate", "key_id": key_id, "thumbprint": cert.thumbprint, "hint": cert.thumbprint[:8],
+            "end_date_time": _when(cert.not_after)}
+
+
+def _key_credentials(graph: GraphClient, object_id: str) -> list[dict[str, Any]]:
+    app = graph.get(f"/applications/{object_id}", params={"$select": "keyCredentials"}, doing="read the app's certificates")
+    return [k for k in app.get("keyCredentials") or [] if isinstance(k, dict)]
+
+
+def _resend(key: Mapping[str, Any]) -> dict[str, Any]:
+    # PATCH replaces the collection, so every kept certificate is sent again as Graph listed it.
+    fields = ("keyId", "type", "usage", "key", "displayName", "customKeyIdentifier")
+    return {k: key.get(k) for k in fields if key.get(k) is not None}
+
+
+def _add_certificate(graph: GraphClient, profile: Profile, object_id: str, days: int) -> tuple[Any, str]:
+    """A new self-signed certificate added to the app's keyCredentials (by PATCH, which needs no proof)."""
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from .._auth.certs import generate_certificate
+
+    cert = generate_certificate(f"sam-bridge {profile.name}", days)
+    remember(cert.private_key_pem)
+    der = x509.load_pem_x509_certificate(cert.certificate_pem.encode("ascii")).public_bytes(Encoding.DER)
+    current = _key_credentials(graph, object_id)
+    new = {"type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(der).decode("ascii"),
+           "displayName": f"sam-bridge {profile.name} {utcnow():%Y-%m-%d}"}
+    try:
+        graph.patch(f"/applications/{object_id}", {"keyCredentials": [_resend(k) for k in current] + [new]},
+                    doing="add a client certificate")
+    except GraphError as exc:
+        if exc.status == 400:
+            raise InvalidInputError(f"Microsoft Graph refused the certificate: {exc.message}",
+                                    remediation="Choose a lifetime of at most 365 days with --secret-days.") from None
+        raise
+    listed = _key_credentials(graph, object_id)
+    found = next((k for k in listed if str(k.get("customKeyIdentifier") or "").upper() == cert.thumbprint.upper()), None)
+    if found is None:
+        raise ServiceError("Microsoft Graph does not list the certificate it just accepted; nothing was stored.")
+    return cert, str(found["keyId"])
+
+
+def _remove_credential(graph: GraphClient, profile: Profile, object_id: str, key_id: str) -> None:
+    if profile.credential == "secret":
+        _remove_password(graph, object_id, key_id)
+        return
+    current = _key_credentials(graph, object_id)
+    if any(str(k.get("keyId")) == key_id for k in current):
+        kept = [_resend(k) for k in current if str(k.get("keyId")) != key_id]
+        graph.patch(f"/applications/{object_id}", {"keyCredentials": kept}, doing="remove the old client certificate")
+
+
 def _public_secret(secret: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "secret", "key_id": secret.get("keyId"), "hint": secret.get("hint"),
             "end_date_time": secret.get("endDateTime")}
@@ -556,7 +639,7 @@ def credentials(profile: Profile, store: SecretStore, *, warn_days: float = DEFA
     warn = _check_warn_days(warn_days)
     graph = GraphClient(profile, _profile_token(profile, store))
     app = _find_app(graph, profile.app_id, profile.tenant)
-    stored = store.get(entry(profile, ENTRY_CLIENT_SECRET))
+    stored = store.get(_credential_entry(profile)) if profile.credential != "none" else None
     stored_key = str(stored.metadata.get("key_id") or "") if stored else ""
     now = utcnow()
     out = []
@@ -569,7 +652,7 @@ def credentials(profile: Profile, store: SecretStore, *, warn_days: float = DEFA
         end = parse_iso(item.get("endDateTime"))
         state, left = _state_of(end, warn, now)
         out.append(Credential("certificate", str(item.get("keyId")), item.get("displayName"),
-                              parse_iso(item.get("startDateTime")), end, False, state, left,
+                              parse_iso(item.get("startDateTime")), end, str(item.get("keyId")) == stored_key, state, left,
                               thumbprint=item.get("customKeyIdentifier")))
     return out
 
@@ -638,7 +721,7 @@ def expiry_finding(profile: Profile, store: SecretStore, online: bool, refused: 
         return (check, "ok", f"the client {local.kind} was stored by hand, so its expiry is not recorded; "
                 f"`sam-bridge app credentials --profile {profile.name}` lists the app's credentials", None)
     source, status = "as recorded when it was added", local
-    if online and local.kind == "secret" and local.key_id:
+    if online and local.key_id:
         try:
             listed = {c.key_id: c for c in credentials(profile, store, warn_days=warn_days)}
         except SamBridgeError as exc:
@@ -646,11 +729,11 @@ def expiry_finding(profile: Profile, store: SecretStore, online: bool, refused: 
         else:
             found = listed.get(local.key_id)
             if found is None:
-                return (check, "fail", f"the stored client secret ({local.key_id}) is no longer registered on "
-                        f"application {profile.app_id} (AADSTS7000215 follows)",
+                return (check, "fail", f"the stored client {local.kind} ({local.key_id}) is no longer registered on "
+                        f"application {profile.app_id} (Entra will refuse it)",
                         f"Run `sam-bridge app rotate --profile {profile.name} --sign-in`.")
             source = "as Microsoft Graph lists it"
-            status = CredentialStatus(profile.name, "secret", found.state, found.end, found.days_left, found.key_id)
+            status = CredentialStatus(profile.name, local.kind, found.state, found.end, found.days_left, found.key_id)
     when = _when(status.end) if status.end else "unknown"
     if status.state == "expired":
         return (check, "fail", f"the client {status.kind} expired on {when} ({source})",
@@ -689,64 +772,61 @@ def rotate(
     on_step: Callable[[str], None] | None = None,
     token: Callable[[], str] | None = None,
 ) -> RotateResult:
-    """Add a secret, store it, prove it with one token request, then remove the old one.
+    """Add a secret (or certificate), store it, prove it with one token request, then remove the old one.
 
-    Crash-safe at every step: until the new secret is stored the old one is stored and valid; once
-    stored, the new one is valid, and the old one is removed only after the proof. The whole rotation
-    holds the store's lock on the secret, so two rotations on this machine queue, and a secret that
-    is stored (by anyone) is never the one removed.
+    Crash-safe at every step: until the new credential is stored the old one is stored and valid;
+    once stored, the new one is valid, and the old one is removed only after the proof. The whole
+    rotation holds the store's lock on the credential, so two rotations on this machine queue, and
+    a credential that is stored (by anyone) is never the one removed.
     """
     from .exchange import exchange
 
-    days = _secret_days(secret_days)
-    if profile.credential != "secret":
-        raise InvalidInputError(f"profile {profile.name!r} uses credential {profile.credential!r}; `app rotate` rotates client secrets.")
-    if os.environ.get(ENV_CLIENT_SECRET):
+    if profile.credential == "none":
+        raise InvalidInputError(f"profile {profile.name!r} is a public client: it has no credential to rotate.")
+    days = _lifetime_days(secret_days, profile.credential)
+    if profile.credential == "secret" and os.environ.get(ENV_CLIENT_SECRET):
         raise InvalidInputError(f"{ENV_CLIENT_SECRET} is set, so the stored secret is not the one in use; unset it to rotate.")
     step = on_step or (lambda name: None)
-    name = entry(profile, ENTRY_CLIENT_SECRET)
+    name = _credential_entry(profile)
     with store.lock(name):
         current = store.get(name)
         if current is None:
-            raise NotAvailableError(f"profile {profile.name!r} has no client secret in {store.uri} to rotate.",
+            raise NotAvailableError(f"profile {profile.name!r} has no client {profile.credential} in {store.uri} to rotate.",
                                     remediation=f"Run `sam-bridge app create {profile.name}`.")
         old_key = str(current.metadata.get("key_id") or "") or None
         leftovers = [k for k in [str(current.metadata.get("previous_key_id") or "")] if k]
         # The profile's own token, or (its secret expired: AADSTS7000222) a bootstrap sign-in's.
         graph = GraphClient(profile, token or _profile_token(profile, store))
         app = _find_app(graph, profile.app_id, profile.tenant)
+        object_id = str(app["id"])
         leftovers += _orphans(app, profile, current.metadata.get("pending_since"), old_key)
         step("read")
-        # Marked first: a run killed after addPassword but before storing leaves a secret nobody holds,
+        # Marked first: a run killed after adding but before storing leaves a credential nobody holds,
         # which the next rotation recognises by this mark, its name and its start, and removes.
-        store.put(name, current.value, {**current.metadata, "pending_since": _when(utcnow() - timedelta(seconds=5))})
-        secret = _add_password(graph, profile, str(app["id"]), profile.tenant, days)
-        step("added")
-        _store_secret(profile, store, secret, previous=old_key)
+        store.put(name, current.value, {**current.metadata, "pending_since": _when(utcnow() - timedelta(minutes=5))})
+        new = _add_and_store(graph, profile, store, object_id, days, previous=old_key, on_added=lambda: step("added"))
         step("stored")
         try:
-            exchange(profile, store, [GRAPH_DEFAULT], force_refresh=True)  # one token request with the new secret
+            exchange(profile, store, [GRAPH_DEFAULT], force_refresh=True)  # one token request with the new credential
         except SamBridgeError:
-            store.put(name, current.value, dict(current.metadata))  # the old secret is still valid: keep using it
-            _remove_password(graph, str(app["id"]), str(secret["keyId"]))
+            store.put(name, current.value, dict(current.metadata))  # the old one is still valid: keep using it
+            _remove_credential(graph, profile, object_id, str(new["key_id"]))
             raise
         step("proved")
         removed: list[str] = []
         kept: list[str] = []
-        candidates = ([old_key] if old_key else []) + leftovers
-        for key in dict.fromkeys(candidates):
-            if keep_old or key == str(secret["keyId"]) or _stored_key(store, name) == key:
+        for key in dict.fromkeys(([old_key] if old_key else []) + leftovers):
+            if keep_old or key == str(new["key_id"]) or _stored_key(store, name) == key:
                 kept.append(key)
                 continue
-            _remove_password(graph, str(app["id"]), key)
+            _remove_credential(graph, profile, object_id, key)
             removed.append(key)
         if not keep_old:
             stored = store.get(name)
-            if stored is not None and stored.metadata.get("key_id") == secret["keyId"]:
-                meta = {k: val for k, val in stored.metadata.items() if k != "previous_key_id"}
-                store.put(name, stored.value, meta)
+            if stored is not None and stored.metadata.get("key_id") == new["key_id"]:
+                store.put(name, stored.value, {k: val for k, val in stored.metadata.items() if k != "previous_key_id"})
         step("removed")
-    return RotateResult(profile.name, profile.app_id, _public_secret(secret), removed, kept)
+    return RotateResult(profile.name, profile.app_id, new, removed, kept)
 
 
 def _orphans(app: Mapping[str, Any], profile: Profile, pending_since: Any, stored_key: str | None) -> list[str]:
@@ -754,7 +834,8 @@ def _orphans(app: Mapping[str, Any], profile: Profile, pending_since: Any, store
     if since is None:
         return []
     prefix = f"sam-bridge {profile.name} "
-    return [str(p.get("keyId")) for p in app.get("passwordCredentials") or []
+    listed = app.get("passwordCredentials" if profile.credential == "secret" else "keyCredentials") or []
+    return [str(p.get("keyId")) for p in listed
             if str(p.get("displayName") or "").startswith(prefix) and str(p.get("keyId")) != stored_key
             and (parse_iso(p.get("startDateTime")) or since) >= since]
 

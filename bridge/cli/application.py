@@ -23,7 +23,7 @@ app_app = typer.Typer(help="The SAM application itself: create it, consent it in
 app.add_typer(app_app, name="app")
 
 SIGN_IN_OPTION = typer.Option("device-code", "--sign-in-method", help="How the partner admin signs in: device-code, browser or print-url.")
-SECRET_DAYS_OPTION = typer.Option(180, "--secret-days", help="Lifetime of a new client secret in days (capped by the tenant's app management policy).")
+SECRET_DAYS_OPTION = typer.Option(180, "--secret-days", help="Lifetime of a new secret (at most 730 days, capped by the tenant's app management policy) or certificate (at most 365).")
 
 
 @app_app.command("create")
@@ -33,7 +33,7 @@ def app_create(
     tenant: Optional[str] = typer.Option(None, "--tenant", help="Partner tenant id or domain (for a new profile)."),
     app_id: Optional[str] = typer.Option(None, "--app-id", help="Reconcile this existing application instead of creating one."),
     targets: Optional[List[str]] = typer.Option(None, "--targets", help="Connect-* targets whose permissions the app needs, e.g. PartnerCenter,MgGraph (default: all current targets)."),
-    credential: str = typer.Option("secret", "--credential", help="The app's credential: secret."),
+    credential: str = typer.Option("secret", "--credential", help="The app's credential: secret or certificate (self-signed, kept in the store)."),
     display_name: Optional[str] = typer.Option(None, "--display-name", help="Name of a new application (default: sam-bridge NAME)."),
     what_if: bool = typer.Option(False, "--what-if", help="Show what would change and change nothing."),
     secret_days: int = SECRET_DAYS_OPTION,
@@ -49,15 +49,13 @@ def app_create(
 ) -> None:
     """Create the multi-tenant SAM app (or reconcile it), its secret, the profile and its refresh token."""
     from .._api import app_create as run
-    from .._core.errors import InvalidInputError
 
-    if credential != "secret":
-        raise InvalidInputError(f"--credential {credential!r}: only 'secret' is supported by `app create` so far.")
     values = {"tenant": tenant, "authority_host": authority_host, "ca_bundle": str(ca_bundle) if ca_bundle else None,
               "store": store, "graph_url": graph_url, "partner_center_url": partner_center_url,
               "bootstrap_client_id": bootstrap_client_id}
     result = run(name, config=_state(ctx).config, values=values, app_id=app_id, targets=targets or None, display_name=display_name,
-                 what_if=what_if, secret_days=secret_days, sign_in=sign_in, consent_app=not no_consent)
+                 what_if=what_if, secret_days=secret_days, credential=credential, sign_in=sign_in,
+                 consent_app=not no_consent)
     if json_out:
         _emit(result.to_dict())
         return
@@ -70,7 +68,7 @@ def app_create(
         for line in lines:
             typer.echo(f"  {line}")
     if result.credential:
-        typer.echo(f"  client secret {result.credential['hint']}... stored, expires {result.credential['end_date_time']}")
+        typer.echo(f"  client {result.credential['type']} {result.credential['hint']}... stored, expires {result.credential['end_date_time']}")
 
 
 @app_app.command("consent")
@@ -137,5 +135,5 @@ def app_rotate(
     if json_out:
         _emit(result.to_dict())
     else:
-        typer.echo(f"{result.profile}: new client secret {result.new['hint']}... stored and proven, expires "
-                   f"{result.new['end_date_time']}; removed {len(result.removed)} old secret(s).")
+        typer.echo(f"{result.profile}: new client {result.new['type']} {result.new['hint']}... stored and proven, expires "
+                   f"{result.new['end_date_time']}; removed {len(result.removed)} old one(s).")

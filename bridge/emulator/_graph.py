@@ -14,6 +14,7 @@ import base64
 import json
 import re
 import uuid
+from datetime import timezone
 from typing import Any, Mapping
 
 from ._apps import (
@@ -303,8 +304,9 @@ class GraphApi:
                 cert = x509.load_der_x509_certificate(der)
             except Exception:
                 raise _bad("Invalid value specified for property 'key' of resource 'KeyCredential'.") from None
-            start = cert.not_valid_before_utc.timestamp()
-            end = cert.not_valid_after_utc.timestamp()
+            # naive UTC datetimes in cryptography 38 (the *_utc properties came in 42)
+            start = cert.not_valid_before.replace(tzinfo=timezone.utc).timestamp()
+            end = cert.not_valid_after.replace(tzinfo=timezone.utc).timestamp()
             if end - start > 366 * 86400.0 + 60:
                 raise _bad("The endDateTime can be a maximum of one year from the startDateTime.")
             out.append(KeyCredential(

@@ -26,6 +26,7 @@ def _app_create(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str
         display_name=arg(args, "display_name", str),
         what_if=bool(arg(args, "what_if", bool, False)),
         secret_days=arg(args, "secret_days", int, 180),
+        credential=arg(args, "credential", str, "secret"),
         sign_in=arg(args, "sign_in", str, "device-code"),
         consent_app=bool(arg(args, "consent", bool, True)),
         prompt=say,

@@ -168,3 +168,48 @@ def test_credential_status_warns_30_days_ahead(created_app: Any) -> None:
     assert warned.state == "warning" and "sam-bridge app rotate --profile sam" in warned.warning()
     late = credential_status(created_app.profile, created_app.store, now=soon + timedelta(days=30))
     assert late.state == "expired"
+
+
+@pytest.fixture
+def certificate_app(emulator: Any, isolated_env: dict[str, str]) -> Any:
+    from pathlib import Path
+
+    from bridge._services.app import create
+
+    from .conftest import CreatedApp, profile_values
+
+    config = Path(isolated_env["SAM_BRIDGE_CONFIG"])
+    result = create("sam", config=config, values=profile_values(emulator, config.parent), prompt=approver(emulator),
+                    targets=["PartnerCenter"], credential="certificate", secret_days=90)
+    return CreatedApp(emulator, config, config.parent, result)
+
+
+def app_thumbprints(created: Any) -> list[str]:
+    listed = created.emulator.app_credentials(created.profile.app_id)["keyCredentials"]
+    return [k["customKeyIdentifier"] for k in listed]
+
+
+@pytest.mark.parametrize("kill_at", [None, "added", "stored"])
+def test_a_certificate_app_rotates_its_certificate(certificate_app: Any, isolated_env: dict[str, str], kill_at: str | None) -> None:
+    created = certificate_app
+    assert created.profile.credential == "certificate" and created.result.credential["type"] == "certificate"
+    old = created.store.get("sam/client-certificate")
+    assert old is not None and app_thumbprints(created) == [old.metadata["thumbprint"]]
+    stored_secret_works(created)  # a client assertion signed with the stored key
+    if kill_at:
+        script = textwrap.dedent(f"""
+            import os, signal
+            from bridge._api import load_profile, store_for
+            from bridge._services.app import rotate
+            profile = load_profile("sam")
+            rotate(profile, store_for(profile), on_step=lambda s: s == {kill_at!r} and os.kill(os.getpid(), signal.SIGKILL))
+        """)
+        run = subprocess.run([sys.executable, "-c", script], env=isolated_env, cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert run.returncode == -signal.SIGKILL, run.stderr
+        stored_secret_works(created)
+    rotate(created.profile, created.store, secret_days=90)
+    new = created.store.get("sam/client-certificate")
+    assert new is not None and new.metadata["thumbprint"] != old.metadata["thumbprint"]
+    assert app_thumbprints(created) == [new.metadata["thumbprint"]]
+    stored_secret_works(created)
+    assert [c.stored for c in credentials(created.profile, created.store)] == [True]

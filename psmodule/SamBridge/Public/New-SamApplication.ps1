@@ -26,6 +26,9 @@ function New-SamApplication {
     .PARAMETER SecretDays
         Lifetime of a new client secret in days (1-730, default 180), capped by the tenant's app
         management policy.
+    .PARAMETER Credential
+        The app's credential: Secret (default) or Certificate (a self-signed certificate whose key
+        stays in the profile's store; -SecretDays is then at most 365).
     .PARAMETER NoConsent
         Do not sign in with the new app (no refresh token is stored; run Invoke-SamConsent later).
     .PARAMETER SignInMethod
@@ -79,6 +82,9 @@ function New-SamApplication {
         [ValidateRange(1, 730)]
         [int] $SecretDays = 180,
 
+        [ValidateSet('Secret', 'Certificate')]
+        [string] $Credential = 'Secret',
+
         [switch] $NoConsent,
 
         [ValidateSet('DeviceCode', 'Browser', 'PrintUrl')]
@@ -103,7 +109,8 @@ function New-SamApplication {
         [string] $BootstrapClientId
     )
     $methods = @{ DeviceCode = 'device-code'; Browser = 'browser'; PrintUrl = 'print-url' }
-    $arguments = @{ name = $Name; secret_days = $SecretDays; consent = (-not $NoConsent); sign_in = $methods[$SignInMethod] }
+    $arguments = @{ name = $Name; secret_days = $SecretDays; consent = (-not $NoConsent); sign_in = $methods[$SignInMethod]
+        credential = $Credential.ToLowerInvariant() }
     $map = @{ Tenant = 'tenant'; ApplicationId = 'app_id'; DisplayName = 'display_name'; Store = 'store'; AuthorityHost = 'authority_host'
         CaBundle = 'ca_bundle'; GraphUrl = 'graph_url'; PartnerCenterUrl = 'partner_center_url'; BootstrapClientId = 'bootstrap_client_id' }
     foreach ($key in $map.Keys) {
