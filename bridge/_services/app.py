@@ -323,7 +323,7 @@ def create(
     token: Callable[[], str] | None = None,
 ) -> CreateResult:
     """Create (or reconcile) the profile's SAM application; `what_if` only reports the difference."""
-    from .._api import store_for
+    from .._stores import open_store
 
     chosen = parse_targets(targets)  # unknown targets are refused before anything is asked or sent
     if credential not in ("secret", "certificate"):
@@ -340,7 +340,7 @@ def create(
         # The app id is not known yet: the bootstrap client's stands in until the app exists.
         placeholder = app_id or overrides.get("bootstrap_client_id") or BOOTSTRAP_CLIENT_ID
         base = Config.build_profile(name, {}, **{"app_id": placeholder, **overrides})
-    store = store_for(base)
+    store = open_store(base.store, ca_bundle=base.ca_bundle, profile=base)
     store.check()
     target_app = v.guid(app_id, "application id") if app_id else (existing.app_id if existing else None)
     if token is None:

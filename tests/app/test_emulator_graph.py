@@ -193,3 +193,36 @@ def test_graph_faults_are_injected_and_change_nothing(emulator: Any, kind: str) 
     assert response.status_code == int(kind)
     status, body = graph("GET", "/applications", **{"$filter": "displayName eq 'Faulted'"})
     assert status == 200 and body["value"] == []
+
+
+def test_grants_and_app_role_assignments_change_what_tokens_carry(emulator: Any) -> None:
+    graph = bootstrap_graph(emulator)
+    app = create_app(graph)
+    status, sp = graph("POST", "/servicePrincipals", {"appId": app["appId"]})
+    assert status == 201
+    graph_sp = _sp_id(graph, GRAPH)
+    status, grant = graph("POST", "/oauth2PermissionGrants", {
+        "clientId": sp["id"], "consentType": "AllPrincipals", "scope": "User.Read", "resourceId": graph_sp})
+    assert status == 201
+    status, _ = graph("PATCH", f"/oauth2PermissionGrants/{grant['id']}", {"scope": "User.Read Directory.Read.All"})
+    assert status == 204
+    status, listed = graph("GET", "/oauth2PermissionGrants", **{"$filter": f"clientId eq '{sp['id']}'"})
+    assert [g["scope"] for g in listed["value"]] == ["User.Read Directory.Read.All"]
+    # An app role (application permission) assigned to the app shows in its app-only token.
+    _, resource = graph("GET", f"/servicePrincipals(appId='{GRAPH}')")
+    role = next(r for r in resource["appRoles"] if r["value"] == "Application.Read.All")
+    assert role["id"] == "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30"  # Microsoft's published id
+    status, assignment = graph("POST", f"/servicePrincipals/{graph_sp}/appRoleAssignedTo",
+                               {"principalId": sp["id"], "resourceId": graph_sp, "appRoleId": role["id"]})
+    assert status == 201 and assignment["appRoleId"] == role["id"]
+    status, _ = graph("POST", f"/applications/{app['id']}/addPassword", {})
+    secret = _["secretText"]
+    import jwt
+
+    token = secret_login(emulator, app["appId"], secret)["access_token"]
+    # (the emulator's consent record keeps names, so a delegated Directory.Read.All counts as the role too)
+    assert "Application.Read.All" in jwt.decode(token, options={"verify_signature": False})["roles"]
+    status, _ = graph("DELETE", f"/oauth2PermissionGrants/{grant['id']}")
+    assert status == 204
+    status, listed = graph("GET", "/oauth2PermissionGrants", **{"$filter": f"clientId eq '{sp['id']}'"})
+    assert listed["value"] == []
