@@ -391,7 +391,8 @@ def create(
         from .consent import consent
 
         prompt(f"Sign in once more, with the new app {result.app_id}, so sam-bridge holds its refresh token:")
-        done = consent(profile, store, "device-code", prompt=prompt, public_flow=True)
+        # A device code works for the confidential app because it allows public client flows.
+        done = consent(profile, store, sign_in, prompt=prompt, public_flow=sign_in == "device-code")
         result.consent = done.to_dict()
     return result
 
