@@ -102,3 +102,13 @@ def test_required_permissions_follow_the_targets_table() -> None:
     assert set(everything[GRAPH]) >= {"Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All"}
     only_pc = required_permissions(["PartnerCenter"])
     assert EXCHANGE not in only_pc
+
+
+def test_all_customers_comes_from_partner_center(created_app: Any) -> None:
+    from bridge._api import app_consent
+
+    emulator = created_app.emulator
+    results = {r.tenant: r for r in app_consent("sam", all_customers=True, config=created_app.config)}
+    assert set(results) == {emulator.ids.fabrikam, emulator.ids.northwind, emulator.ids.woodgrove}  # active GDAP
+    assert results[emulator.ids.fabrikam].ok and results[emulator.ids.northwind].ok
+    assert not results[emulator.ids.woodgrove].ok  # Global Reader only: no Admin Agent role
