@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     from .._core.errors import SamBridgeError
     from .._core.scrub import scrub_text
 
-    from . import profiles, stores, targets, tokens  # noqa: F401 - their commands register on `app` when imported
+    from . import application, profiles, stores, targets, tokens  # noqa: F401 - their commands register on `app` when imported
     from .app import _show_warning, app
 
     warnings.showwarning = _show_warning

@@ -231,12 +231,15 @@ def status_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """When the refresh token was issued and last redeemed, and when it expires from inactivity."""
-    from .._api import status
+    from .._api import app_credential_status, status
 
     p = _load(ctx, profile)
     st = status(p, warn_days=warn_days)
+    credential = app_credential_status(p)
+    if credential.warning():
+        typer.echo(f"WARNING: {credential.warning()}", err=True)
     if json_out:
-        _emit(st.to_dict())
+        _emit({**st.to_dict(), "credential": credential.to_dict()})
         return
     if not st.present:
         typer.echo(f"{p.name}: no refresh token in {st.store}. Run `sam-bridge consent --profile {p.name}`.")

@@ -16,12 +16,17 @@ _CMDLETS = {
     "doctor": "Test-SamProfile",
     "status": "Get-SamRefreshTokenStatus",
     "profile add": "Register-SamProfile",
+    "app create": "New-SamApplication",
+    "app consent": "Grant-SamCustomerConsent",
+    "app credentials": "Get-SamApplicationCredential",
+    "app rotate": "Update-SamApplicationCredential",
 }
 _PARAMETERS = {
     "--profile": "-Profile", "--tenant": "-Tenant", "--app-id": "-ApplicationId", "--store": "-Store",
     "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
     "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
     "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
+    "--sign-in": "-SignIn",
 }
 
 

@@ -12,18 +12,22 @@
     TypesToProcess       = @('SamBridge.Types.ps1xml')
     FunctionsToExport    = @(
         'Connect-SamService'
+        'Get-SamApplicationCredential'
         'Get-SamBridgeOption'
         'Get-SamConnectParameter'
         'Get-SamConnectSnippet'
         'Get-SamProfile'
         'Get-SamRefreshTokenStatus'
+        'Grant-SamCustomerConsent'
         'Import-SamRefreshToken'
         'Invoke-SamConsent'
         'New-SamAccessToken'
+        'New-SamApplication'
         'Register-SamProfile'
         'Set-SamBridgeOption'
         'Test-SamProfile'
         'Unregister-SamProfile'
+        'Update-SamApplicationCredential'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()
