@@ -54,13 +54,15 @@ def start() -> Bench:
     env.update(
         SAM_BRIDGE_CONFIG=str(home / "config.toml"),
         SAM_BRIDGE_CACHE_DIR=str(home / "cache"),
+        SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY="1",  # the emulator is not a Microsoft authority host
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")])),
         PYTHONDONTWRITEBYTECODE="1",
     )
     # This process consents and prepares profiles through the core, so it uses the same home.
     for name in [n for n in os.environ if n.startswith(_CLEARED)]:
         del os.environ[name]
-    os.environ.update(SAM_BRIDGE_CONFIG=env["SAM_BRIDGE_CONFIG"], SAM_BRIDGE_CACHE_DIR=env["SAM_BRIDGE_CACHE_DIR"])
+    os.environ.update(SAM_BRIDGE_CONFIG=env["SAM_BRIDGE_CONFIG"], SAM_BRIDGE_CACHE_DIR=env["SAM_BRIDGE_CACHE_DIR"],
+                      SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY="1")
     return Bench(process, emulator, home, env)
 
 

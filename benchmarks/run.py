@@ -142,6 +142,7 @@ def b1_b2(bench: _setup.Bench, samples: _Samples) -> list[tuple[str, str, str, s
             # New-SamAccessToken -RefreshToken has no profile: the authority comes from these.
             "SAM_BRIDGE_AUTHORITY_HOST": info["authority_host"],
             "SAM_BRIDGE_CA_BUNDLE": info["ca_bundle"],
+            "SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY": "1",
         },
         "profile": "b1",
         "b1_warmup": 20,

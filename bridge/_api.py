@@ -6,6 +6,7 @@ functions, so that `import bridge` stays cheap."""
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, Iterable, Mapping
 
 from ._config import Config, Profile  # Config: the edges list and find profiles with it
@@ -43,7 +44,7 @@ exchange = get_token
 
 def consent(
     profile: Profile | str | None = None,
-    method: str = "device-code",
+    method: str | None = "device-code",
     *,
     config: str | os.PathLike[str] | None = None,
     prompt: Callable[[str], None] | None = None,
@@ -51,15 +52,17 @@ def consent(
     open_browser: Callable[[str], bool] | None = None,
     timeout: float | None = None,
 ):  # type: ignore[no-untyped-def]
-    """Run the interactive consent (device-code, browser or print-url) and store the refresh token."""
-    from ._services.consent import DEFAULT_TIMEOUT, consent as run
+    """Run the interactive consent (device-code, browser or print-url) and store the refresh token.
+
+    `method` None: the profile's default (a device code for a public client, else the browser)."""
+    from ._services.consent import DEFAULT_TIMEOUT, consent as run, default_method
 
     p = load_profile(profile, config=config)
     kwargs: dict[str, Any] = {"read_redirect": read_redirect, "open_browser": open_browser,
                               "timeout": timeout or DEFAULT_TIMEOUT}
     if prompt is not None:
         kwargs["prompt"] = prompt
-    return run(p, store_for(p), method, **kwargs)
+    return run(p, store_for(p), method or default_method(p), **kwargs)
 
 
 def status(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None, warn_days: float = DEFAULT_WARN_DAYS):  # type: ignore[no-untyped-def]
@@ -78,12 +81,33 @@ def keepalive(profile: Profile | str | None = None, *, config: str | os.PathLike
     return run(p, store_for(p))
 
 
-def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret)."""
+def close_sessions() -> None:
+    """Close the pooled HTTPS sessions, as a command line does before it exits (their sockets left
+    to the interpreter's shutdown are reported as a ResourceWarning). Nothing to do, and nothing
+    imported, when no connection was made."""
+    client = sys.modules.get("bridge._auth.client")
+    if client is not None:
+        client.close_sessions()
+
+
+def import_refresh_token(token: str, profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None,
+                         verify: bool = True) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (e.g. from New-PartnerAccessToken or a Key Vault secret).
+
+    With `verify` (the default) it is redeemed once first; the record it replaces stays recoverable
+    (`restore_refresh_token`)."""
     from ._services.exchange import import_refresh_token as run
 
     p = load_profile(profile, config=config)
-    return run(p, store_for(p), token)
+    return run(p, store_for(p), token, verify=verify)
+
+
+def restore_refresh_token(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Put back the refresh-token record the last import replaced."""
+    from ._services.exchange import restore_refresh_token as run
+
+    p = load_profile(profile, config=config)
+    return run(p, store_for(p))
 
 
 def connect_parameters(
@@ -122,6 +146,9 @@ def add_profile(
 
     cfg = Config.load(config)
     profile = Config.build_profile(name, {}, **{k: v for k, v in values.items() if v is not None})
+    from ._core.validate import check_authority_host
+
+    check_authority_host(profile.authority_host, profile.custom_authority)
     store_for(profile).check()  # before anything is written: a profile whose store cannot work is refused
     details: dict[str, Any] = {}
     if profile.credential == "secret":
@@ -206,6 +233,13 @@ def read_tenants_file(path: str) -> list[str]:
     return read(path)
 
 
+def warn_duplicate_tenants(tenants: list[str]) -> None:
+    """Warn (SamBridgeWarning) which of the normalized `tenants` were given more than once."""
+    from ._services.batch import warn_duplicates
+
+    warn_duplicates(tenants)
+
+
 def batch_tokens(profile: Profile | str | None, scopes: Iterable[str] | None, tenants: Iterable[str], *,
                  force_refresh: bool = False, config: str | os.PathLike[str] | None = None, **options: Any):  # type: ignore[no-untyped-def]
     """Access tokens for `scopes` in every tenant, yielded as each tenant completes (TenantResult)."""
@@ -225,11 +259,11 @@ def batch_connect_parameters(profile: Profile | str | None, target: str, tenants
 
 
 def diagnose(profile: str | None = None, *, config: str | os.PathLike[str] | None = None,
-             tenants: Iterable[str] | None = None):  # type: ignore[no-untyped-def]
-    """`sam-bridge doctor`: every check of a profile, as findings."""
+             tenants: Iterable[str] | None = None, offline: bool = False):  # type: ignore[no-untyped-def]
+    """`sam-bridge doctor`: every check of a profile, as findings; `offline` sends nothing to Entra."""
     from ._services.doctor import diagnose as run
 
-    return run(profile, config=config, tenants=tenants)
+    return run(profile, config=config, tenants=tenants, offline=offline)
 
 
 def render_findings(findings, echo: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]

@@ -27,8 +27,8 @@ from ._core.constants import (
     ENV_PROFILE,
     ENV_STORE,
 )
-from ._core.errors import ConfigError, InvalidInputError
-from ._core.files import atomic_write, private_file_lock
+from ._core.errors import ConfigError, InvalidInputError, ProfileNotFoundError
+from ._core.files import atomic_write, make_private_dirs, private_file_lock, read_private_file
 
 CREDENTIAL_KINDS = ("none", "secret", "certificate")
 
@@ -72,6 +72,7 @@ class Profile:
     partner_center_url: str = PARTNER_CENTER_URL
     graph_url: str = GRAPH_URL
     bootstrap_client_id: str = BOOTSTRAP_CLIENT_ID  # the public client `app create` signs in with
+    custom_authority: bool = False  # an authority host that is not Microsoft's was allowed when the profile was added
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +100,8 @@ class Profile:
         object.__setattr__(self, "partner_center_url", v.endpoint_url(self.partner_center_url, "Partner Center URL"))
         object.__setattr__(self, "graph_url", v.endpoint_url(self.graph_url, "Microsoft Graph URL"))
         object.__setattr__(self, "bootstrap_client_id", v.guid(self.bootstrap_client_id, "bootstrap client id"))
+        if not isinstance(self.custom_authority, bool):
+            raise InvalidInputError(f"custom_authority {self.custom_authority!r} is not true or false.")
 
     @property
     def is_public_client(self) -> bool:
@@ -132,9 +135,9 @@ def default_config_path() -> Path:
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Where the config file is: --config, then SAM_BRIDGE_CONFIG, then the platform's config dir."""
     if explicit:
-        return Path(explicit).expanduser()
+        return Path(v.local_path(os.fspath(explicit), "config file path"))
     if os.environ.get(ENV_CONFIG):
-        return Path(os.environ[ENV_CONFIG]).expanduser()
+        return Path(v.local_path(os.environ[ENV_CONFIG], f"config file path ({ENV_CONFIG})"))
     return default_config_path()
 
 
@@ -152,12 +155,13 @@ class Config:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Config":
         p = config_path(path)
-        if not p.exists():
-            return cls(p, {"profiles": {}})
         try:
-            raw = p.read_bytes()
+            # Every open checks owner and mode: a config another user planted or can write is refused.
+            raw = read_private_file(p, "config file", ConfigError)
         except OSError as exc:
             raise ConfigError(f"cannot read config file {p}: {exc.strerror}") from None
+        if raw is None:
+            return cls(p, {"profiles": {}})
         data = _parse_toml(raw, p)
         for key in data:
             if key not in _KNOWN_TOP_KEYS:
@@ -203,9 +207,10 @@ class Config:
         values = self._data["profiles"].get(resolved)
         if values is None:
             known = ", ".join(self.profile_names) or "none"
-            raise ConfigError(
+            raise ProfileNotFoundError(
                 f"profile {resolved!r} is not in {self.path} (known: {known}). "
-                f"Create it with `sam-bridge profile add {resolved} --app-id ID --tenant TENANT`."
+                f"Create it with `sam-bridge profile add {resolved} --app-id ID --tenant TENANT`.",
+                profile=resolved,
             )
         try:
             return self.build_profile(resolved, values, **overrides)
@@ -244,7 +249,7 @@ class Config:
 
     def remove_profile(self, name: str) -> None:
         if name not in self._data["profiles"]:
-            raise ConfigError(f"profile {name!r} is not in {self.path}.")
+            raise ProfileNotFoundError(f"profile {name!r} is not in {self.path}.", profile=name)
         del self._data["profiles"][name]
         if self.default_profile == name:
             self._data.pop("default_profile", None)
@@ -253,8 +258,8 @@ class Config:
         """Write the file atomically with mode 0600, under a lock against concurrent writers."""
         import tomli_w
 
-        # A directory created here is private (the platform's config dir itself already exists).
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Directories created here are private, whatever the umask.
+        make_private_dirs(self.path.parent)
         with private_file_lock(str(self.path) + ".lock", 30):
             payload = tomli_w.dumps(self._data).encode("utf-8")
             atomic_write(self.path, payload)

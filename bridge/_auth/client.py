@@ -17,6 +17,7 @@ from .._core.constants import ENTRY_CLIENT_CERTIFICATE, ENTRY_CLIENT_SECRET, ENV
 from .._core.errors import NotAvailableError, ServiceError, ThrottledError
 from .http import (
     BridgeSession,
+    RedirectRefused,
     ResponseNotJson,
     ResponseTooLarge,
     ResponseTruncated,
@@ -24,7 +25,7 @@ from .http import (
     policy_from_environment,
 )
 from .._core.scrub import remember
-from .._core.validate import http_loopback_allowed
+from .._core.validate import check_authority_host, http_loopback_allowed
 
 if TYPE_CHECKING:  # annotations only: a profile and a store are passed in from the layers above
     from .._config import Profile
@@ -42,6 +43,7 @@ def http_session(profile: Profile) -> BridgeSession:
     It is a JSON-API session: msal only ever gets JSON from it (see bridge._auth.http), so a throttled,
     HTML or cut-off answer becomes one of the errors below instead of msal's logged traceback.
     """
+    check_authority_host(profile.authority_host, profile.custom_authority)
     policy = policy_from_environment()
     key = (profile.ca_bundle, http_loopback_allowed(), policy)
     with _sessions_lock:
@@ -51,6 +53,16 @@ def http_session(profile: Profile) -> BridgeSession:
                 profile.ca_bundle, allow_http_loopback=key[1], policy=policy, json_api=True
             )
         return session
+
+
+def close_sessions() -> None:
+    """Close the pooled sessions (their kept-alive sockets), as a command line does before it exits:
+    sockets left to the interpreter's shutdown are reported as a ResourceWarning on stderr."""
+    with _sessions_lock:
+        pooled = list(_sessions.values())
+        _sessions.clear()
+    for session in pooled:
+        session.close()
 
 
 def entry(profile: Profile, name: str) -> str:
@@ -142,6 +154,13 @@ def _transport_error(exc: BaseException, doing: str, where: str) -> _errors.SamB
     """
     if isinstance(exc, _errors.SamBridgeError):
         return exc
+    if isinstance(exc, RedirectRefused):
+        return ServiceError(
+            f"{where} answered with a redirect to {exc.target} while trying to {doing}; it was not followed, "
+            "nothing was sent there and nothing was stored.",
+            remediation="Entra never redirects a token request: check the profile's --authority-host and any "
+            "proxy in front of it.",
+        )
     if isinstance(exc, ResponseTooLarge):
         return ServiceError(f"{where} sent an oversized response while trying to {doing}; nothing was stored.")
     if isinstance(exc, requests.HTTPError) and exc.response is not None:

@@ -11,6 +11,10 @@ rules below hold everywhere:
   (429/503) or the connection was never made: a token request is never replayed after the server
   may have acted on it.
 * Responses are capped in size, so a hostile endpoint cannot exhaust memory.
+* No redirect is ever followed: a token request carries a refresh token or a client credential,
+  and Entra never redirects one (requests' own redirect handling would re-send the body elsewhere,
+  over plain http too). A JSON API session raises `RedirectRefused` for a 3xx answer, naming where
+  it pointed; any other session hands the 3xx answer to its caller as it is.
 * A session for a JSON API (`json_api=True`: the authority and Partner Center) hands its caller
   only JSON: a final 429/503 raises `Throttled` (carrying Retry-After), any other body that is not
   JSON raises `ResponseNotJson`. msal therefore never sees (nor logs, with a traceback) a body it
@@ -30,7 +34,6 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from requests.cookies import RequestsCookieJar
 from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import MaxRetryError, ResponseError, SSLError
@@ -167,6 +170,14 @@ class Throttled(requests.HTTPError):
         return self.response.headers.get("Retry-After") if self.response is not None else None
 
 
+class RedirectRefused(requests.RequestException):
+    """The server answered with a redirect, which is never followed (see the module docstring)."""
+
+    def __init__(self, message: str, *, target: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.target = target
+
+
 class ResponseNotJson(requests.RequestException):
     """A JSON API answered with something else (an HTML page, plain text, cut-off JSON).
 
@@ -241,6 +252,7 @@ class BridgeSession(requests.Session):
             return cached
         kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
         kwargs["stream"] = True
+        kwargs["allow_redirects"] = False  # never followed: see RedirectRefused
         started = time.monotonic()
         try:
             if self.json_api and not args and self._LEAN_ARGUMENTS.issuperset(kwargs):
@@ -267,6 +279,15 @@ class BridgeSession(requests.Session):
         response._content_consumed = True  # type: ignore[attr-defined]
         log.debug("%s %s%s -> %s (%.0f ms)", method, parts.netloc, parts.path, response.status_code,
                   (time.monotonic() - started) * 1000)
+        if response.is_redirect and self.json_api:
+            target = urlsplit(response.headers.get("Location") or "")
+            where_to = f"{target.scheme}://{target.netloc}" if target.netloc else "a relative location"
+            log.debug("%s %s%s answered HTTP %s redirecting to %s: not followed", method, parts.netloc, parts.path,
+                        response.status_code, where_to)
+            raise RedirectRefused(
+                f"{parts.netloc} answered HTTP {response.status_code} redirecting to {where_to}; "
+                "the redirect was not followed", target=where_to, response=response,
+            )
         if self.json_api:
             self._check_json_api(response, parts.netloc)
         _discovery_cache_put(method, url, kwargs.get("params"), response)
@@ -279,8 +300,8 @@ class BridgeSession(requests.Session):
     # into the request, and filing the response's cookies. msal authenticates with its own
     # credential, and Entra's cookies serve browsers (MSAL.NET keeps none either). That is a third of
     # the client's CPU per token request, which is what bounds a batch across 1,000 tenants.
-    # Redirects are still followed as requests follows them. Anything else (files, auth, cookies,
-    # proxies arguments) takes requests' full path.
+    # Anything else (files, auth, cookies,
+    # proxies arguments) takes requests' full path. Redirects are never followed (`request` refuses them).
     _LEAN_ARGUMENTS = frozenset({"params", "data", "json", "headers", "timeout", "stream", "allow_redirects", "verify", "cert"})
 
     def _send_lean(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
@@ -290,16 +311,8 @@ class BridgeSession(requests.Session):
         prepared.prepare_headers(merge_setting(kwargs.get("headers"), self.headers, dict_class=CaseInsensitiveDict))
         prepared.prepare_body(kwargs.get("data"), None, kwargs.get("json"))
         prepared.prepare_hooks(None)
-        prepared._cookies = RequestsCookieJar()  # type: ignore[attr-defined]  # (read when a redirect is followed)
         settings = self.merge_environment_settings(prepared.url, {}, True, kwargs.get("verify"), kwargs.get("cert"))
-        response = self.get_adapter(prepared.url).send(prepared, timeout=kwargs["timeout"], **settings)
-        if kwargs.get("allow_redirects", True) and response.is_redirect:
-            history = list(self.resolve_redirects(response, prepared, timeout=kwargs["timeout"], **settings))
-            if history:
-                history.insert(0, response)
-                response = history.pop()
-                response.history = history
-        return response
+        return self.get_adapter(prepared.url).send(prepared, timeout=kwargs["timeout"], **settings)
 
     @staticmethod
     def _check_json_api(response: requests.Response, where: str) -> None:

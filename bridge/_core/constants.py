@@ -13,6 +13,10 @@ ENV_CLIENT_SECRET = "SAM_BRIDGE_CLIENT_SECRET"
 ENV_CERTIFICATE_PASSWORD = "SAM_BRIDGE_CERTIFICATE_PASSWORD"
 ENV_REFRESH_TOKEN = "SAM_BRIDGE_REFRESH_TOKEN"
 ENV_ALLOW_HTTP_LOOPBACK = "SAM_BRIDGE_ALLOW_HTTP_LOOPBACK"
+# An authority host that is not one of Microsoft's (the emulator, a test double) must be allowed.
+ENV_ALLOW_CUSTOM_AUTHORITY = "SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY"
+# Presenting a stored refresh token to another authority than the one that issued it (logged).
+ENV_ALLOW_AUTHORITY_CHANGE = "SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE"
 ENV_CACHE_DIR = "SAM_BRIDGE_CACHE_DIR"
 ENV_CLI = "SAM_BRIDGE_CLI"  # the command generated snippets run instead of `sam-bridge`
 ENV_HTTP_TIMEOUT = "SAM_BRIDGE_HTTP_TIMEOUT"  # seconds to wait for an answer (read timeout)
@@ -53,6 +57,7 @@ ACCESS_TOKEN_REUSE_MARGIN_SECONDS = 300
 
 # Store entry names, per profile.
 ENTRY_REFRESH_TOKEN = "refresh-token"
+ENTRY_PREVIOUS_REFRESH_TOKEN = "refresh-token-previous"  # the record an import replaced (import --restore)
 ENTRY_CLIENT_SECRET = "client-secret"
 ENTRY_CLIENT_CERTIFICATE = "client-certificate"
 ENTRY_ACCESS_TOKENS = "access-tokens"

@@ -3,6 +3,7 @@
     SamBridgeError
     ├── NotAvailableError        nothing was attempted (missing config, profile, store, token)
     │   ├── ConfigError
+    │   │   └── ProfileNotFoundError
     │   ├── StoreUnavailableError
     │   └── NoRefreshTokenError
     ├── InvalidInputError        the input was refused before anything was sent
@@ -65,6 +66,28 @@ class ConfigError(NotAvailableError):
     category = "InvalidData"
 
 
+class ProfileNotFoundError(ConfigError):
+    """No profile of that name is in the configuration file; `target` is the name as given."""
+
+    error_id = "SamBridge.ProfileNotFound"
+    category = "ObjectNotFound"
+
+    def __init__(self, message: str, *, profile: str, remediation: str | None = None) -> None:
+        self.target = profile
+        super().__init__(message, remediation=remediation)
+
+    def to_dict(self) -> dict[str, Any]:
+        # The input that was wrong: the module makes it the ErrorRecord's TargetObject.
+        return {**super().to_dict(), "target": self.target}
+
+
+class AuthorityMismatchError(ConfigError):
+    """The stored refresh token was issued by another authority (host or tenant) than the profile names."""
+
+    error_id = "SamBridge.AuthorityMismatch"
+    category = "SecurityError"
+
+
 class StoreUnavailableError(NotAvailableError):
     """The secret store cannot be used on this machine (e.g. no Secret Service)."""
 
@@ -84,6 +107,13 @@ class InvalidInputError(SamBridgeError, ValueError):
     exit_code = 2
     error_id = "SamBridge.InvalidInput"
     category = "InvalidArgument"
+
+
+class ProtocolError(InvalidInputError):
+    """An RPC request that breaks the protocol's bounds (too large, nested too deeply)."""
+
+    error_id = "SamBridge.ProtocolError"
+    category = "ProtocolError"
 
 
 class ProfileExistsError(InvalidInputError):

@@ -11,7 +11,7 @@ import re
 import warnings
 from urllib.parse import urlsplit
 
-from .constants import ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
+from .constants import ENV_ALLOW_CUSTOM_AUTHORITY, ENV_ALLOW_HTTP_LOOPBACK, GRAPH_RESOURCE, RESERVED_SCOPES
 from .errors import InvalidInputError
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -78,6 +78,38 @@ def profile_name(value: object) -> str:
 
 def http_loopback_allowed() -> bool:
     return os.environ.get(ENV_ALLOW_HTTP_LOOPBACK, "").strip().lower() in {"1", "true", "yes"}
+
+
+# Entra's sign-in hosts: the global service and the national clouds (US Government, China by
+# 21Vianet). Any other authority (the emulator, a test double, an attacker's host) must be allowed
+# explicitly, so that a mistyped or planted --authority-host never silently receives tokens.
+MICROSOFT_AUTHORITY_HOSTS = frozenset({
+    "login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "login.microsoftonline.us",
+    "login.partner.microsoftonline.cn", "login.chinacloudapi.cn",
+})
+
+
+def custom_authority_allowed() -> bool:
+    return os.environ.get(ENV_ALLOW_CUSTOM_AUTHORITY, "").strip().lower() in {"1", "true", "yes"}
+
+
+def check_authority_host(url: str, allowed: bool = False) -> None:
+    """Refuse an authority host that is not Microsoft's unless it is allowed (profile setting or environment)."""
+    import logging
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.port in (None, 443) and (parts.hostname or "") in MICROSOFT_AUTHORITY_HOSTS:
+        return
+    if allowed or custom_authority_allowed():
+        logging.getLogger("bridge.authority").info(
+            "using %s, which is not a Microsoft authority host (allowed by %s)", url,
+            "the profile's custom_authority setting" if allowed else ENV_ALLOW_CUSTOM_AUTHORITY)
+        return
+    raise InvalidInputError(
+        f"authority host {_show(url)} is not a Microsoft Entra authority ({', '.join(sorted(MICROSOFT_AUTHORITY_HOSTS))}); "
+        "tokens are sent to it only when that is meant: add the profile with --allow-custom-authority "
+        f"(for the emulator or a private test authority), or set {ENV_ALLOW_CUSTOM_AUTHORITY}=1."
+    )
 
 
 _HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -153,9 +185,34 @@ def endpoint_url(value: object, field: str) -> str:
     return origin + parts.path.rstrip("/")
 
 
-def file_path(value: object, field: str, *, must_exist: bool = True) -> str:
+# What Linux file systems take (NAME_MAX, PATH_MAX); other systems allow no more.
+_MAX_NAME_BYTES = 255
+_MAX_PATH_BYTES = 4096
+
+
+def local_path(value: object, field: str) -> str:
+    """An absolute path this system can open and the config file (UTF-8 TOML) can record."""
     text = _require_text(value, field)
+    try:
+        text.encode("utf-8")  # a lone surrogate (undecodable bytes in a shell argument) cannot be recorded
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{field} {_show(text)} contains characters that are not valid text (undecodable bytes).") from None
     path = os.path.abspath(os.path.expanduser(text))
+    encoded = os.fsencode(path)
+    if len(encoded) > _MAX_PATH_BYTES:
+        raise InvalidInputError(f"{field} {_show(text)} is longer than {_MAX_PATH_BYTES} bytes, which no file system here takes.")
+    longest = max(encoded.split(b"/"), key=len)
+    if len(longest) > _MAX_NAME_BYTES:
+        raise InvalidInputError(
+            f"{field} {_show(text)} has a file or directory name longer than {_MAX_NAME_BYTES} bytes "
+            f"({_show(os.fsdecode(longest), 30)})."
+        )
+    return path
+
+
+def file_path(value: object, field: str, *, must_exist: bool = True) -> str:
+    path = local_path(value, field)
+    text = str(value).strip()
     if must_exist and not os.path.isfile(path):
         raise InvalidInputError(f"{field} {_show(text)} does not exist or is not a file.")
     return path

@@ -296,6 +296,8 @@ def create(
         # The app id is not known yet: the bootstrap client's stands in until the app exists.
         placeholder = app_id or overrides.get("bootstrap_client_id") or BOOTSTRAP_CLIENT_ID
         base = Config.build_profile(name, {}, **{"app_id": placeholder, **overrides})
+    # A host that is not Microsoft's is refused before anyone signs in (unless allowed, as profile add does).
+    v.check_authority_host(base.authority_host, base.custom_authority)
     store = open_store(base.store, ca_bundle=base.ca_bundle, profile=base)
     store.check()
     target_app = v.guid(app_id, "application id") if app_id else (existing.app_id if existing else None)

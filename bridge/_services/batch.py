@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -19,6 +20,7 @@ from .._auth.client import client_credential, entry, http_session
 from .._config import Profile
 from .._core.constants import BATCH_CONCURRENCY, BATCH_MAX_CONCURRENCY, ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
 from .._core.errors import (
+    AuthenticationError,
     ClientCredentialError,
     InvalidInputError,
     InvalidRefreshTokenError,
@@ -28,10 +30,21 @@ from .._core.errors import (
     SamBridgeError,
     ServiceError,
 )
-from .exchange import AccessTokenCache, Redemption, read_refresh_token, redeem, rotation_metadata, write_refresh_token
+from .exchange import (
+    AccessTokenCache,
+    Redemption,
+    check_issuer,
+    issuer,
+    read_refresh_token,
+    record_refusal,
+    redeem,
+    refusal_fields,
+    rotation_metadata,
+    write_refresh_token,
+)
 from .._auth.http import sibling_discovery
 from .._stores import SecretStore
-from .._core.tokens import AccessToken
+from .._core.tokens import AccessToken, utcnow
 
 log = logging.getLogger("bridge.batch")
 
@@ -69,6 +82,7 @@ class BatchSession:
         self._name = entry(profile, ENTRY_REFRESH_TOKEN)
         self._guard = threading.Lock()
         self._newest: Redemption | None = None
+        self._refusal: dict[str, Any] | None = None  # Entra's latest refusal in this batch
         self._tokens: list[tuple[AccessToken, tuple[str, ...], str]] = []
         self.cache = AccessTokenCache(profile, store)
 
@@ -78,6 +92,7 @@ class BatchSession:
         try:
             self.credential = client_credential(self.profile, self.store)
             self.stored = read_refresh_token(self.profile, self.store)
+            check_issuer(self.profile, self.stored.metadata)
             self._cached = self.cache.load()  # one read of the cache for the whole batch
         except BaseException:
             self._lock.__exit__(None, None, None)
@@ -107,8 +122,13 @@ class BatchSession:
             cached = self.cache.get(wanted, target, preloaded=self._cached)
             if cached is not None:
                 return cached
-        with sibling_discovery():
-            redemption = redeem(self.profile, self.credential, self.stored.value, wanted, target)
+        try:
+            with sibling_discovery():
+                redemption = redeem(self.profile, self.credential, self.stored.value, wanted, target)
+        except AuthenticationError as exc:
+            with self._guard:
+                self._refusal = refusal_fields(exc, target, utcnow())
+            raise
         with self._guard:
             if redemption.refresh_token and (self._newest is None or redemption.received_at >= self._newest.received_at):
                 self._newest = redemption
@@ -117,10 +137,14 @@ class BatchSession:
 
     def __exit__(self, *exc: Any) -> None:
         try:
-            newest = self._newest
+            newest, refusal = self._newest, self._refusal
             if newest is not None and newest.refresh_token and newest.refresh_token != self.stored.value:
-                meta = rotation_metadata(self.stored.metadata, newest, rotated=True)
+                meta = {**rotation_metadata(self.stored.metadata, newest, rotated=True), **issuer(self.profile)}
+                if refusal is not None and refusal["refused_at"] > meta["last_redeemed_at"]:
+                    meta.update(refusal)  # the batch's last word was a refusal: status says so
                 write_refresh_token(self.profile, self.store, newest.refresh_token, meta, locked=True)
+            elif refusal is not None:
+                record_refusal(self.profile, self.store, self.stored, refusal)
             if self._tokens:
                 self.cache.put_many(self._tokens)
         finally:
@@ -184,12 +208,22 @@ def _result_of(future: Future[Any], tenant: str) -> TenantResult:
         return TenantResult(tenant, error=ServiceError(f"unexpected {type(exc).__name__} for tenant {tenant}"))
 
 
+def warn_duplicates(tenants: list[str]) -> None:
+    """Say which tenants were given more than once (each is exchanged once) instead of dropping
+    them silently: "12 given" must not quietly become "4 of 4"."""
+    from collections import Counter
+
+    repeated = [(t, n) for t, n in Counter(tenants).items() if n > 1]
+    if repeated:
+        shown = ", ".join(f"{t} ({n} times)" for t, n in repeated[:5]) + (", ..." if len(repeated) > 5 else "")
+        warnings.warn(f"{len(tenants)} tenants were given but only {len(set(tenants))} are distinct; each distinct "
+                      f"tenant is exchanged once. Given more than once: {shown}.", v.SamBridgeWarning, 2)
+
+
 def _unique_tenants(tenants: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for tenant in tenants:
-        t = v.tenant(tenant, "tenant")
-        if t not in seen:
-            seen.append(t)
+    normalized = [v.tenant(tenant, "tenant") for tenant in tenants]
+    warn_duplicates(normalized)
+    seen = list(dict.fromkeys(normalized))
     if not seen:
         raise InvalidInputError("the batch has no tenants: give --tenant, --tenants-file or --all-customers.")
     return seen
@@ -220,6 +254,13 @@ def read_tenants_file(path: str) -> list[str]:
     return tenants
 
 
+def _customers_fix(profile: Profile, base: str) -> str:
+    """What to do when the customer list cannot be had from Partner Center."""
+    return (f"All customers are listed by the Partner Center API at {base}: check it is reachable from here, or set "
+            f"the profile's: `sam-bridge profile add {profile.name} ... --partner-center-url URL`. Or name the "
+            f"tenants instead: keep them on the profile (`--customer TENANT`) or pass them with --tenant.")
+
+
 def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
     """Every customer tenant the Partner Center API lists for the partner (following its pages)."""
     from .._auth.client import _transport_error, http_session
@@ -234,9 +275,11 @@ def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
         try:
             response = session.get(url, headers={"Authorization": f"Bearer {token.token}", "Accept": "application/json", **headers})
         except Exception as exc:
-            raise _transport_error(exc, "list the customers", base) from None
+            error = _transport_error(exc, "list the customers", base)
+            raise ServiceError(error.message, remediation=error.remediation or _customers_fix(profile, base)) from None
         if response.status_code != 200:
-            raise ServiceError(f"Partner Center ({base}) answered HTTP {response.status_code} to the customer list.")
+            raise ServiceError(f"Partner Center ({base}) answered HTTP {response.status_code} to the customer list.",
+                               remediation=_customers_fix(profile, base))
         try:
             body = response.json()
             items = body["items"]

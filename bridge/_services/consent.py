@@ -7,6 +7,7 @@ nonce). The token goes straight to the profile's store; msal's cache is never re
 """
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import socket
@@ -14,7 +15,7 @@ import sys
 import threading
 import webbrowser
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
@@ -55,6 +56,12 @@ class ConsentResult:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def default_method(profile: Profile) -> str:
+    """The consent method when none is chosen: a device code for a public client; the browser for
+    a confidential one (the device-code flow cannot send its credential)."""
+    return "device-code" if profile.is_public_client else "browser"
 
 
 def consent(
@@ -213,29 +220,108 @@ def check_redirect(params: Mapping[str, str], state: str, facts: Mapping[str, st
         )
 
 
+class _LoopbackServer(ThreadingHTTPServer):
+    """One address family's listener: a thread per connection, none of them waited for on close."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, family: int, address: tuple[str, int], handler: Any) -> None:
+        self.address_family = family
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        if self.address_family == socket.AF_INET6:
+            # [::1] only: the IPv4 loopback has its own listener on the same port.
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        super().server_bind()
+
+
+# A connection that sends nothing (or dribbles) is dropped after this long; it never delays the others.
+_CONNECTION_TIMEOUT = 10.0
+_BIND_ATTEMPTS = 20
+
+
+class LoopbackUnavailable(InvalidInputError):
+    """No listener can hold both addresses of localhost on the port; `reason` says which and why."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def listen_on_localhost(port: int, handler: Any = BaseHTTPRequestHandler) -> list[_LoopbackServer]:
+    """Listeners on 127.0.0.1 and [::1] with one port (any free one for 0), or LoopbackUnavailable.
+
+    Browser consent listens with them; doctor's loopback_port check binds them and lets go.
+    """
+    for _ in range(_BIND_ATTEMPTS if port == 0 else 1):
+        try:
+            v4 = _LoopbackServer(socket.AF_INET, ("127.0.0.1", port), handler)
+        except OSError as exc:
+            raise LoopbackUnavailable(
+                f"cannot listen on 127.0.0.1 port {port} for the sign-in redirect ({exc.strerror}); "
+                "choose another with the profile's redirect_port, or 0 for any free port.",
+                f"127.0.0.1: {exc.strerror}",
+            ) from None
+        chosen = int(v4.server_address[1])
+        try:
+            v6 = _LoopbackServer(socket.AF_INET6, ("::1", chosen), handler)
+        except OSError as exc:
+            if exc.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+                return [v4]  # no IPv6 loopback here: localhost can only mean 127.0.0.1
+            v4.server_close()
+            if port == 0 and exc.errno == errno.EADDRINUSE:
+                continue  # another process has [::1] on that port: try another port
+            raise LoopbackUnavailable(
+                f"cannot listen on [::1] port {chosen} for the sign-in redirect ({exc.strerror}): another "
+                "process holds that port and would receive the sign-in redirect the browser sends to "
+                "localhost. Stop it, or choose another port with the profile's redirect_port (0 for any free port).",
+                f"[::1]: {exc.strerror}",
+            ) from None
+        return [v4, v6]
+    raise LoopbackUnavailable("found no port free on both 127.0.0.1 and [::1] for the sign-in redirect; try again.",
+                              "no port free on both addresses")
+
+
 class _LoopbackReceiver:
-    """A one-shot HTTP listener on 127.0.0.1 that waits for the authorization redirect."""
+    """HTTP listeners on every address `localhost` names (127.0.0.1 and [::1], one port) that wait
+    for the authorization redirect.
+
+    Entra registers the loopback redirect as http://localhost:PORT (its portal refuses 127.0.0.1),
+    and a browser may resolve localhost to either address: a listener on only one of them would
+    leave the other to any local process, which would receive the code. Each connection is served
+    on its own thread with a socket timeout, so an idle client delays nobody; a redirect whose
+    state is not this attempt's is answered 400 and the listener keeps waiting.
+    """
 
     def __init__(self, port: int = 0) -> None:
         receiver = self
         self._state: str | None = None
         self._params: dict[str, str] | None = None
         self._done = threading.Event()
+        self._lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = _CONNECTION_TIMEOUT  # per connection (StreamRequestHandler sets it on the socket)
+
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
                 if "code" not in params and "error" not in params:
                     self._reply(404, "Not the sign-in redirect.")
                     return
-                if params.get("state") != receiver._state:
+                with receiver._lock:
+                    accepted = receiver._state is not None and params.get("state") == receiver._state and not receiver._done.is_set()
+                    if accepted:
+                        receiver._params = params
+                if not accepted:
+                    log.warning("refused a redirect to the loopback listener whose state is not this sign-in's")
                     self._reply(400, "State mismatch: this redirect belongs to another sign-in attempt.")
                     return
                 if "error" in params:
                     self._reply(200, "Sign-in failed: " + params.get("error_description", params["error"]))
                 else:
                     self._reply(200, "Sign-in complete. You can close this window and return to sam-bridge.")
-                receiver._params = params
                 receiver._done.set()
 
             def _reply(self, status: int, text: str) -> None:
@@ -254,16 +340,13 @@ class _LoopbackReceiver:
             def log_message(self, *args: Any) -> None:  # the query carries the code: never log it
                 return
 
-        try:
-            self._server = HTTPServer(("127.0.0.1", port), Handler)
-        except OSError as exc:
-            raise InvalidInputError(
-                f"cannot listen on localhost port {port} for the sign-in redirect ({exc.strerror}); "
-                "choose another with the profile's redirect_port, or 0 for any free port."
-            ) from None
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sam-bridge-loopback", daemon=True)
-        self._thread.start()
+        self._servers = listen_on_localhost(port, Handler)
+        self.port = int(self._servers[0].server_address[1])
+        self._threads = []
+        for server in self._servers:
+            thread = threading.Thread(target=server.serve_forever, name="sam-bridge-loopback", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def expect_state(self, state: str) -> None:
         self._state = state
@@ -279,7 +362,6 @@ class _LoopbackReceiver:
         return self._params
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
+        for server in self._servers:
+            server.shutdown()  # returns at once: connections are served on their own threads
+            server.server_close()

@@ -5,12 +5,16 @@ but ok, a fix a person can act on. The same checks appear in the same order on e
 cannot run because an earlier one failed (no config, no store, authority unreachable...) is a skip
 whose fix names what to repair first. Customer-tenant checks are one finding per tenant.
 
+Doctor asks Entra rather than trusting what was last written down: it redeems the stored refresh
+token once (storing the rotation, as every exchange does) and reports Entra's verdict, and each
+customer check is a fresh exchange at that tenant, never a cached access token. `offline=True`
+keeps to what this machine knows (config, store, port, the token's local record).
+
 Order: config, store, authority, clock, app_kind, loopback_port, refresh_token, mfa, customer:<t>...
 """
 from __future__ import annotations
 
 import email.utils
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Generator, Iterable, Iterator, Mapping
@@ -63,9 +67,11 @@ def diagnose(
     tenants: Iterable[str] | None = None,
     customer_scopes: Iterable[str] = (f"{GRAPH_RESOURCE}/.default",),
     warn_days: float = DEFAULT_WARN_DAYS,
+    offline: bool = False,
 ) -> list[Finding]:
-    """Run every check on one profile; `tenants` replaces the profile's customer tenants."""
-    return list(_run(profile_name, config, tenants, tuple(customer_scopes), warn_days))
+    """Run every check on one profile; `tenants` replaces the profile's customer tenants;
+    `offline` sends nothing (the network checks are skipped, the token judged by its record)."""
+    return list(_run(profile_name, config, tenants, tuple(customer_scopes), warn_days, offline))
 
 
 def _skip(checks: Iterable[str], why: str, fix: str) -> Iterator[Finding]:
@@ -73,8 +79,12 @@ def _skip(checks: Iterable[str], why: str, fix: str) -> Iterator[Finding]:
         yield Finding(check, "skip", why, fix)
 
 
+_OFFLINE = "not checked: offline (--offline)"
+_ONLINE_FIX = "Run doctor without --offline to ask Entra."
+
+
 def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | None,
-         customer_scopes: tuple[str, ...], warn_days: float) -> Iterator[Finding]:
+         customer_scopes: tuple[str, ...], warn_days: float, offline: bool = False) -> Iterator[Finding]:
     from .profiles import load_profile, store_for
 
     try:
@@ -97,11 +107,14 @@ def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | 
             f"`sam-bridge profile add {profile.name} ... --store URI` (keyring, file:PATH, keyvault:URL)."))
         store = None
 
-    discovery = _check_discovery(profile)
+    if offline:
+        discovery = list(_skip(("authority", "clock"), _OFFLINE, _ONLINE_FIX))
+        app_kind = Finding("app_kind", "skip", _OFFLINE, _ONLINE_FIX)
+    else:
+        discovery = _check_discovery(profile)
+        app_kind = _check_credential(profile, store, discovery[0].status == "ok")
     yield from discovery
     authority_ok = discovery[0].status == "ok"
-
-    app_kind = _check_credential(profile, store, authority_ok)
     yield app_kind
     if profile.credential != "none" and store is not None:  # the app's own secret or certificate expires too
         from .app import expiry_finding
@@ -114,9 +127,20 @@ def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | 
         yield from _skip(("refresh_token", "mfa"), "the store is not usable", "Fix the store first.")
         yield from _skip_customers(profile, targets, "the store is not usable", "Fix the store first.")
         return
-    has_token = yield from _check_refresh_token(profile, store, warn_days)
+    if offline:
+        has_token, refused = (yield from _check_refresh_token(profile, store, warn_days)), None
+    elif authority_ok and app_kind.status != "fail":
+        has_token, refused = yield from _ask_entra(profile, store, warn_days)
+    else:
+        why = "the authority is not usable" if not authority_ok else "the authority refuses the app's credential"
+        has_token, refused = (yield from _check_refresh_token(profile, store, warn_days, unconfirmed=why)), None
     if not targets:
         yield from _skip_customers(profile, targets, "", "")
+    elif offline:
+        yield from _skip_customers(profile, targets, _OFFLINE, _ONLINE_FIX)
+    elif isinstance(refused, _SAME_EVERYWHERE):
+        what = "client credential" if isinstance(refused, ClientCredentialError) else "refresh token"
+        yield from _skip_customers(profile, targets, f"the {what} itself was refused", f"Fix the {what} first.")
     elif not authority_ok:
         yield from _skip_customers(profile, targets, "the authority is not usable", "Fix the authority first.")
     elif not has_token:
@@ -338,16 +362,19 @@ def _judge_probe(profile: Profile, kind: str, result: Mapping[str, Any]) -> Find
 
 
 def _check_loopback(profile: Profile) -> Finding:
+    from .consent import LoopbackUnavailable, listen_on_localhost
+
     port = profile.redirect_port
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError as exc:
-            return Finding("loopback_port", "fail",
-                           f"localhost port {port} cannot receive the browser sign-in redirect ({exc.strerror})",
-                           f"Stop the program holding port {port}, or set another redirect_port in the profile "
-                           f"(0 = any free port): `sam-bridge profile add {profile.name} ... --redirect-port 0`.")
-        bound = s.getsockname()[1]
+    try:  # both addresses localhost names, as consent binds them
+        servers = listen_on_localhost(port)
+    except LoopbackUnavailable as exc:
+        return Finding("loopback_port", "fail",
+                       f"localhost port {port} cannot receive the browser sign-in redirect ({exc.reason})",
+                       f"Stop the program holding port {port}, or set another redirect_port in the profile "
+                       f"(0 = any free port): `sam-bridge profile add {profile.name} ... --redirect-port 0`.")
+    bound = servers[0].server_address[1]
+    for server in servers:
+        server.server_close()
     if port == 0:
         return Finding("loopback_port", "ok", f"the browser sign-in redirect can listen on localhost (any free port, e.g. {bound})")
     return Finding("loopback_port", "ok", f"the browser sign-in redirect can listen on localhost:{port}")
@@ -357,8 +384,10 @@ def _check_loopback(profile: Profile) -> Finding:
 # refresh token and MFA
 # ------------------------------------------------------------------------------------------------
 
-def _check_refresh_token(profile: Profile, store: SecretStore, warn_days: float) -> Generator[Finding, None, bool]:
-    """The refresh_token and mfa findings; returns whether a refresh token is stored at all."""
+def _check_refresh_token(profile: Profile, store: SecretStore, warn_days: float,
+                         unconfirmed: str | None = None) -> Generator[Finding, None, bool]:
+    """The refresh_token and mfa findings from the token's local record (what `status` reads);
+    returns whether a refresh token is stored at all. `unconfirmed`: why Entra was not asked."""
     from .exchange import status
 
     consent = f"Run `sam-bridge consent --profile {profile.name}`"
@@ -376,7 +405,13 @@ def _check_refresh_token(profile: Profile, store: SecretStore, warn_days: float)
         return False
     data = st.to_dict()
     expires = data["expires_at"]
-    if st.days_left is None:
+    unasked = f" (not confirmed with Entra: {unconfirmed})" if unconfirmed else ""
+    if st.state == "refused":
+        yield Finding("refresh_token", "fail",
+                      f"Entra refused the last exchange ({data['refusal_code']}, {data['refused_at']}, tenant "
+                      f"{data['refusal_tenant']}): {data['refusal_message']}",
+                      data["refusal_remediation"] or f"{consent}.")
+    elif st.days_left is None:
         yield Finding("refresh_token", "warn",
                       "the refresh token's issue time is not recorded, so its 90-day inactivity deadline is unknown",
                       f"Run `sam-bridge keepalive --profile {profile.name}` to redeem it once and record the time.")
@@ -390,21 +425,77 @@ def _check_refresh_token(profile: Profile, store: SecretStore, warn_days: float)
                       f"{st.days_left:.1f} days left: the refresh token expires from inactivity on {expires}",
                       f"Run `sam-bridge keepalive --profile {profile.name}` now, and schedule it weekly.")
     else:
-        yield Finding("refresh_token", "ok",
+        yield Finding("refresh_token", "warn" if unconfirmed else "ok",
                       f"{st.days_left:.1f} days left before {REFRESH_TOKEN_INACTIVITY_DAYS} days of inactivity "
-                      f"(expires {expires} unless used)")
+                      f"(expires {expires} unless used){unasked}",
+                      "Fix the check named above, then run doctor again." if unconfirmed else None)
+    yield _mfa_from_record(profile, st)
+    return True
+
+
+def _mfa_from_record(profile: Profile, st: Any) -> Finding:
+    """The mfa finding from what the consent recorded."""
+    consent = f"Run `sam-bridge consent --profile {profile.name}`"
     who = st.user or "the consenting user"
     if st.mfa is True:
-        yield Finding("mfa", "ok", f"the consent of {who} satisfied MFA (amr includes mfa)")
-    elif st.mfa is False:
-        yield Finding("mfa", "fail",
-                      f"the consent of {who} did not satisfy MFA; Partner Center and MFA-protected resources will "
-                      "refuse its tokens (AADSTS50076)",
-                      f"{consent} with an account that completes MFA (an authenticator prompt or code).")
+        return Finding("mfa", "ok", f"the consent of {who} satisfied MFA (amr includes mfa)")
+    if st.mfa is False:
+        return Finding("mfa", "fail",
+                       f"the consent of {who} did not satisfy MFA; Partner Center and MFA-protected resources will "
+                       "refuse its tokens (AADSTS50076)",
+                       f"{consent} with an account that completes MFA (an authenticator prompt or code).")
+    return Finding("mfa", "warn", "unknown: the refresh token was imported, so its sign-in is not recorded",
+                   f"{consent} to record an MFA-backed consent.")
+
+
+def refusal_finding(profile: Profile, exc: AuthenticationError) -> Finding:
+    """The refresh_token finding for Entra's refusal to redeem it: its code, its words, its fix."""
+    code = f"AADSTS{exc.code}" if exc.code else exc.error
+    return Finding("refresh_token", "fail", f"Entra refused to redeem the refresh token ({code}): {exc.message}",
+                   exc.remediation or f"Run `sam-bridge consent --profile {profile.name}`.")
+
+
+def _ask_entra(profile: Profile, store: SecretStore, warn_days: float
+               ) -> Generator[Finding, None, tuple[bool, SamBridgeError | None]]:
+    """Redeem the stored refresh token once and report Entra's verdict (the rotation is stored, as
+    by every exchange). Returns (a token is stored, the error Entra or the store gave, if any)."""
+    from .._core.tokens import claims_of
+    from .exchange import obtain_token, read_refresh_token, status
+
+    try:
+        read_refresh_token(profile, store)
+    except SamBridgeError:  # missing or unreadable: the local check says which, and how to fix it
+        return (yield from _check_refresh_token(profile, store, warn_days)), None
+    try:
+        token = obtain_token(profile, store, profile.scopes, force_refresh=True)
+    except AuthenticationError as exc:
+        yield refusal_finding(profile, exc)
+        st = status(profile, store, warn_days=warn_days)
+        yield _mfa_from_record(profile, st)
+        return True, exc
+    except SamBridgeError as exc:
+        yield Finding("refresh_token", "fail", f"the refresh token could not be redeemed: {exc.message}",
+                      exc.remediation or "Run doctor again; if it persists, check the network path to the authority.")
+        yield Finding("mfa", "skip", "the refresh token could not be redeemed", "Fix the refresh token first.")
+        return True, exc
+    st = status(profile, store, warn_days=warn_days)
+    yield Finding("refresh_token", "ok",
+                  f"Entra redeemed it now ({token.audience or profile.scopes[0]}); the rotated token has "
+                  f"{st.days_left or 0:.1f} days left before {REFRESH_TOKEN_INACTIVITY_DAYS} days of inactivity")
+    amr = claims_of(token.token).get("amr")
+    who = st.user or "the consenting user"
+    if not isinstance(amr, list):
+        yield _mfa_from_record(profile, st)
+    elif "mfa" in amr:
+        yield Finding("mfa", "ok", f"the access token Entra issued now for {who} satisfies MFA (amr: {', '.join(map(str, amr))})")
     else:
-        yield Finding("mfa", "warn", "unknown: the refresh token was imported, so its sign-in is not recorded",
-                      f"{consent} to record an MFA-backed consent.")
-    return True
+        yield Finding("mfa", "fail",
+                      f"the access token Entra issued now for {who} does not satisfy MFA "
+                      f"(amr: {', '.join(map(str, amr)) or 'none'}); "
+                      "Partner Center and MFA-protected resources will refuse it (AADSTS50076)",
+                      f"Run `sam-bridge consent --profile {profile.name}` with an account that completes MFA "
+                      "(an authenticator prompt or code).")
+    return True, None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -417,13 +508,15 @@ _SAME_EVERYWHERE = (RefreshTokenExpiredError, RefreshTokenRevokedError, InvalidR
 
 def _check_customers(profile: Profile, store: SecretStore, targets: list[str],
                      scopes: tuple[str, ...]) -> Iterator[Finding]:
-    """One real exchange per customer tenant: permitted, or refused with Entra's code and a fix."""
+    """One real exchange per customer tenant (never a cached access token): permitted, or refused
+    with Entra's code and a fix."""
+    from .._core.tokens import claims_of
     from .exchange import obtain_token
 
     for index, tenant in enumerate(targets):
         check = f"customer:{tenant}"
         try:
-            token = obtain_token(profile, store, scopes, tenant)
+            token = obtain_token(profile, store, scopes, tenant, force_refresh=True)
         except AuthenticationError as exc:
             yield Finding(check, "fail", exc.message, exc.remediation or "See the message; then run doctor again.")
             if isinstance(exc, _SAME_EVERYWHERE):
@@ -439,7 +532,9 @@ def _check_customers(profile: Profile, store: SecretStore, targets: list[str],
                 return
         else:
             audience = token.audience or scopes[0]
-            yield Finding(check, "ok", f"exchange permitted ({audience} in tenant {token.tenant_id})")
+            amr = claims_of(token.token).get("amr")
+            said = f"; amr: {', '.join(map(str, amr))}" if isinstance(amr, list) else ""
+            yield Finding(check, "ok", f"exchange permitted ({audience} in tenant {token.tenant_id}{said})")
 
 
 def render(findings: Iterable[Finding], write: Callable[[str], None]) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -20,11 +22,20 @@ from .._config import Profile
 from .._core.constants import (
     ACCESS_TOKEN_REUSE_MARGIN_SECONDS,
     DEFAULT_WARN_DAYS,
+    ENV_ALLOW_AUTHORITY_CHANGE,
     ENTRY_ACCESS_TOKENS,
+    ENTRY_PREVIOUS_REFRESH_TOKEN,
     ENTRY_REFRESH_TOKEN,
     REFRESH_TOKEN_INACTIVITY_DAYS,
 )
-from .._core.errors import InvalidInputError, NoRefreshTokenError, StoreError
+from .._core.errors import (
+    AuthenticationError,
+    AuthorityMismatchError,
+    InvalidInputError,
+    NoRefreshTokenError,
+    SamBridgeError,
+    StoreError,
+)
 from .._core.scrub import fingerprint, remember
 from .._stores import Secret, SecretStore
 from .._core.tokens import AccessToken, claims_of, iso, parse_iso, utcnow
@@ -47,6 +58,39 @@ def read_refresh_token(profile: Profile, store: SecretStore) -> Secret:
         )
     remember(stored.value)
     return stored
+
+
+def issuer(profile: Profile) -> dict[str, str]:
+    """The record fields that say which authority issued a token: what `check_issuer` compares."""
+    return {"authority_host": profile.authority_host, "tenant": profile.tenant}
+
+
+def check_issuer(profile: Profile, record: Mapping[str, Any]) -> None:
+    """Refuse to present a stored refresh token to another authority than the one that issued it.
+
+    The record names the authority host and the partner tenant of the consent (or import). A profile
+    whose authority or tenant differs (edited config, SAM_BRIDGE_AUTHORITY_HOST, another profile's
+    store) would send the token there; that needs SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE=1, and is logged.
+    Customer tenants are reached through the partner tenant's token, on the same host: not a change.
+    """
+    host, tenant = record.get("authority_host"), record.get("tenant")
+    homes = {t.lower() for t in (tenant, record.get("home_tenant_id")) if isinstance(t, str) and t}
+    wrong_host = isinstance(host, str) and bool(host) and host.lower() != profile.authority_host
+    wrong_tenant = bool(homes) and profile.tenant not in homes
+    if not (wrong_host or wrong_tenant):
+        return
+    issued_by = f"{host or profile.authority_host}/{tenant or '?'}"
+    if os.environ.get(ENV_ALLOW_AUTHORITY_CHANGE, "").strip().lower() in {"1", "true", "yes"}:
+        log.warning("presenting the refresh token of %s, issued by %s, to %s (allowed by %s)",
+                    profile.name, issued_by, profile.authority(), ENV_ALLOW_AUTHORITY_CHANGE)
+        return
+    raise AuthorityMismatchError(
+        f"the refresh token of profile {profile.name!r} was issued by {issued_by}, not by {profile.authority()}; "
+        "it was not sent there.",
+        remediation=f"If the profile's authority or tenant changed on purpose, consent again (`sam-bridge consent "
+        f"--profile {profile.name}`), or set {ENV_ALLOW_AUTHORITY_CHANGE}=1 for one run to present it anyway. "
+        "Otherwise check SAM_BRIDGE_AUTHORITY_HOST and the config file: something points the profile elsewhere.",
+    )
 
 
 def _is_newer(candidate: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
@@ -80,6 +124,35 @@ def write_refresh_token(
         return compare_and_put()
 
 
+# Entra's last refusal to redeem a profile's refresh token is kept in the token's record, so that
+# `status` read after a failed job says `refused` rather than counting days on a dead token. Flat
+# keys: every store's metadata holds scalars only (Key Vault: in tags of 256 characters).
+REFUSAL_KEYS = ("refused_at", "refusal_code", "refusal_tenant", "refusal_message", "refusal_remediation")
+
+
+def refusal_fields(exc: AuthenticationError, tenant: str, at: datetime) -> dict[str, Any]:
+    """The record's refusal fields for Entra's answer `exc` at `tenant`."""
+    code = f"AADSTS{exc.code}" if exc.code else (exc.error or "unknown_error")
+    return {
+        "refused_at": iso(at),
+        "refusal_code": code,
+        "refusal_tenant": tenant,
+        "refusal_message": exc.message[:400],
+        "refusal_remediation": (exc.remediation or "")[:600],
+    }
+
+
+def record_refusal(profile: Profile, store: SecretStore, stored: Secret, fields: Mapping[str, Any]) -> None:
+    """Write `fields` into the stored token's record (the caller holds its lock); the token stays.
+    A store that refuses this write must not hide Entra's answer, so that failure is only logged."""
+    meta = {k: v for k, v in stored.metadata.items() if k not in ("generation", "fingerprint")}
+    meta.update(fields)
+    try:
+        write_refresh_token(profile, store, stored.value, meta, locked=True)
+    except SamBridgeError as exc:
+        log.warning("could not record Entra's refusal in %s: %s", store.uri, exc.message)
+
+
 def consent_metadata(profile: Profile, result: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Metadata recorded with a refresh token obtained interactively or imported."""
     now = iso(utcnow())
@@ -89,8 +162,7 @@ def consent_metadata(profile: Profile, result: Mapping[str, Any], source: str) -
     return {
         "profile": profile.name,
         "app_id": profile.app_id,
-        "authority_host": profile.authority_host,
-        "tenant": profile.tenant,
+        **issuer(profile),
         "home_tenant_id": id_claims.get("tid") or at_claims.get("tid") or "",
         "user": id_claims.get("preferred_username") or at_claims.get("upn") or "",
         "user_oid": id_claims.get("oid") or at_claims.get("oid") or "",
@@ -253,7 +325,7 @@ def rotation_metadata(previous: Mapping[str, Any], redemption: Redemption, rotat
     meta.pop("fingerprint", None)
     received = iso(redemption.received_at)
     meta["last_redeemed_at"] = received
-    if rotated:
+    if rotated:  # (callers add `issuer(profile)`: the authority that issued the rotated token)
         meta["issued_at"] = received
         meta["source"] = "exchange"
     return meta
@@ -287,37 +359,60 @@ def obtain_token(
             if cached is not None:
                 return cached
         stored = read_refresh_token(profile, store)
-        redemption = redeem(profile, credential, stored.value, wanted, target)
+        check_issuer(profile, stored.metadata)
+        try:
+            redemption = redeem(profile, credential, stored.value, wanted, target)
+        except AuthenticationError as exc:
+            record_refusal(profile, store, stored, refusal_fields(exc, target, utcnow()))
+            raise
         rotated = bool(redemption.refresh_token) and redemption.refresh_token != stored.value
         meta = rotation_metadata(stored.metadata, redemption, rotated)
+        if rotated:
+            meta.update(issuer(profile))
         write_refresh_token(profile, store, redemption.refresh_token or stored.value, meta, locked=True)
         cache.put(redemption.access_token, wanted, target)
     return redemption.access_token
 
 
-def import_refresh_token(
-    profile: Profile, store: SecretStore, token: str, *, source: str = "import", issued_at: datetime | None = None
-) -> dict[str, Any]:
-    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret).
+# Entra's refresh tokens (v2 "0.AX..."/"1.AX...", v1 "AQAB...") are base64url text joined by dots,
+# hundreds to a few thousand characters. Anything else pasted by mistake ("-", a quote, "$(id)", a
+# shell prompt) is refused before it can replace a working token.
+_REFRESH_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._~+/=*!-]{20,16384}$")
 
-    `issued_at` is when the token was issued, if the source knows (a vault secret's version date);
-    the 90-day inactivity clock of `status` counts from it. Default: now.
-    """
+
+def check_refresh_token_shape(token: object) -> str:
+    """The token, stripped, if it has the shape of an Entra refresh token; else InvalidInputError."""
     if not isinstance(token, str):
         raise InvalidInputError("the refresh token must be text.")
     token = token.strip()
     if not token:
         raise InvalidInputError("no refresh token was given on stdin.")
-    if any(c.isspace() for c in token) or len(token) > 16384 or not token.isprintable() or not token.isascii():
+    if not _REFRESH_TOKEN_SHAPE.match(token):
         raise InvalidInputError(
-            "that is not a refresh token: it contains spaces, control or non-ASCII characters, or is too long."
+            "that is not a refresh token: Entra's are 20 to 16384 characters of letters, digits and . _ - ~ + / = * ! "
+            "(no spaces, quotes, control or non-ASCII characters); nothing was replaced."
         )
+    return token
+
+
+def import_refresh_token(
+    profile: Profile, store: SecretStore, token: str, *, source: str = "import", issued_at: datetime | None = None,
+    verify: bool = True,
+) -> dict[str, Any]:
+    """Store a refresh token obtained elsewhere (New-PartnerAccessToken, a Key Vault secret).
+
+    `issued_at` is when the token was issued, if the source knows (a vault secret's version date);
+    the 90-day inactivity clock of `status` counts from it. Default: now. With `verify`, the token is
+    redeemed once at the profile's authority before it replaces anything, so a token that does not
+    work never replaces one that does. The replaced record is kept as the previous one
+    (`restore_refresh_token` puts it back).
+    """
+    token = check_refresh_token_shape(token)
     now = iso(issued_at or utcnow())
     meta = {
         "profile": profile.name,
         "app_id": profile.app_id,
-        "authority_host": profile.authority_host,
-        "tenant": profile.tenant,
+        **issuer(profile),
         "source": source,
         "consented_at": "",
         "issued_at": now,
@@ -325,14 +420,41 @@ def import_refresh_token(
         "scopes": list(profile.scopes),
     }
     name = entry(profile, ENTRY_REFRESH_TOKEN)
+    remember(token)
     with store.lock(name):
-        # An import is the user's explicit choice: it replaces whatever is stored.
-        current = store.get(name)
+        current = store.get(name)  # read first: a store that cannot be read stops the import here
+        if verify:
+            redemption = redeem(profile, client_credential(profile, store), token, v.scopes(profile.scopes), profile.tenant)
+            meta["last_redeemed_at"] = iso(redemption.received_at)
+        # An import is the user's explicit choice: it replaces what is stored, which stays recoverable.
+        if current is not None and current.value != token:
+            store.put(entry(profile, ENTRY_PREVIOUS_REFRESH_TOKEN), current.value, dict(current.metadata))
         generation = int((current.metadata.get("generation") if current else 0) or 0) + 1
         store.put(name, token, {**meta, "generation": generation, "fingerprint": fingerprint(token)})
     AccessTokenCache(profile, store).clear()
-    remember(token)
     return meta
+
+
+def restore_refresh_token(profile: Profile, store: SecretStore) -> dict[str, Any]:
+    """Put back the record the last import replaced; the replacing one becomes the previous record."""
+    name, previous_name = entry(profile, ENTRY_REFRESH_TOKEN), entry(profile, ENTRY_PREVIOUS_REFRESH_TOKEN)
+    with store.lock(name):
+        previous, current = store.get(previous_name), store.get(name)
+        if previous is None:
+            raise NoRefreshTokenError(
+                f"profile {profile.name!r} has no previous refresh token in {store.uri} to restore "
+                "(one is kept only when an import replaces a stored token)."
+            )
+        remember(previous.value)
+        generation = int((current.metadata.get("generation") if current else 0) or 0) + 1
+        meta = {**previous.metadata, "generation": generation}
+        store.put(name, previous.value, meta)
+        if current is not None:
+            store.put(previous_name, current.value, dict(current.metadata))
+        else:
+            store.delete(previous_name)
+    AccessTokenCache(profile, store).clear()
+    return dict(meta)
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,7 +469,7 @@ class RefreshTokenStatus:
     profile: str
     store: str
     present: bool
-    state: str  # ok | warning | expired | missing
+    state: str  # ok | warning | expired | refused | missing
     user: str | None = None
     consented_at: datetime | None = None
     issued_at: datetime | None = None
@@ -357,6 +479,8 @@ class RefreshTokenStatus:
     mfa: bool | None = None
     scopes: tuple[str, ...] = ()
     source: str | None = None
+    # Entra's last refusal, when it came after the last successful redemption (state "refused").
+    refusal: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def when(d: datetime | None) -> str | None:
@@ -376,6 +500,7 @@ class RefreshTokenStatus:
             "mfa": self.mfa,
             "scopes": list(self.scopes),
             "source": self.source,
+            **{k: (self.refusal or {}).get(k) for k in REFUSAL_KEYS},
         }
 
 
@@ -401,6 +526,9 @@ def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_W
         state = "warning"
     else:
         state = "ok"
+    refusal = _standing_refusal(meta, issued)
+    if refusal is not None:
+        state = "refused"
     mfa = meta.get("mfa")
     return RefreshTokenStatus(
         profile=profile.name,
@@ -416,7 +544,19 @@ def status(profile: Profile, store: SecretStore, *, warn_days: float = DEFAULT_W
         mfa=mfa if isinstance(mfa, bool) else None,
         scopes=tuple(meta["scopes"]) if isinstance(meta.get("scopes"), list) else (),
         source=meta.get("source") if isinstance(meta.get("source"), str) else None,
+        refusal=refusal,
     )
+
+
+def _standing_refusal(meta: Mapping[str, Any], issued: datetime | None) -> dict[str, Any] | None:
+    """The recorded refusal, unless a redemption (or a new token) succeeded after it."""
+    refused = parse_iso(meta.get("refused_at"))
+    if refused is None:
+        return None
+    since = [d for d in (parse_iso(meta.get("last_redeemed_at")), issued) if d is not None]
+    if since and max(since) >= refused:
+        return None
+    return {**{k: meta.get(k) for k in REFUSAL_KEYS}, "refused_at": refused.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def keepalive(profile: Profile, store: SecretStore) -> RefreshTokenStatus:
@@ -426,8 +566,10 @@ def keepalive(profile: Profile, store: SecretStore) -> RefreshTokenStatus:
 
 
 def forget_refresh_token(profile: Profile, store: SecretStore) -> bool:
-    """Delete the refresh token and the cached access tokens; whether there was a refresh token."""
+    """Delete the refresh token (and the copy an import kept) and the cached access tokens; whether
+    there was a refresh token."""
     removed = store.delete(entry(profile, ENTRY_REFRESH_TOKEN))
+    store.delete(entry(profile, ENTRY_PREVIOUS_REFRESH_TOKEN))  # removing means removing, the kept copy too
     AccessTokenCache(profile, store).clear()
     return removed
 

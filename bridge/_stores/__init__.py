@@ -44,9 +44,9 @@ def parse_store_uri(uri: object) -> StoreSpec:
     if kind == "file":
         if not location:
             raise InvalidInputError("file store needs a path: file:/path/to/store.json.")
-        import os
+        from .._core.validate import local_path
 
-        location = os.path.abspath(os.path.expanduser(location))
+        location = local_path(location, "file store path")
     elif kind == "keyvault":
         if not location:
             raise InvalidInputError("Key Vault store needs the vault URL: keyvault:https://NAME.vault.azure.net.")

@@ -14,7 +14,7 @@ from typing import Any, Iterator, List, Mapping, Union
 
 from .._core.constants import APP_NAME, ENV_CACHE_DIR
 from .._core.errors import InvalidInputError, StoreError
-from .._core.files import private_file_lock
+from .._core.files import make_private_dirs, private_file_lock
 
 # Metadata values are kept flat so every backend (Key Vault tags included) can hold them:
 # JSON scalars and lists of strings (scopes, amr).
@@ -94,7 +94,7 @@ def state_dir() -> Path:
         from platformdirs import user_cache_dir
 
         path = Path(user_cache_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(path)
     return path
 
 
@@ -140,7 +140,7 @@ class SecretStore(ABC):
 
         digest = hashlib.sha256(f"{self.uri}\0{name}".encode()).hexdigest()[:24]
         lock_dir = state_dir() / "locks"
-        lock_dir.mkdir(exist_ok=True, mode=0o700)
+        make_private_dirs(lock_dir)
         lock = private_file_lock(lock_dir / f"{digest}.lock", timeout)
         with _thread_lock(digest):
             try:

@@ -35,21 +35,26 @@ class FileStore(SecretStore):
     # One read-modify-write at a time across processes: a second lock name, not the entry locks.
     # The lock file sits beside the store, so the directory must exist before the lock is taken.
     def _file_lock(self):  # type: ignore[no-untyped-def]
-        from ._base import private_file_lock
+        from .._core.files import make_private_dirs, private_file_lock
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dirs(self.path.parent)
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {self.path.parent}: {exc.strerror or exc}") from None
         return private_file_lock(str(self.path) + ".lock", 60)
 
     def _read(self) -> dict[str, Any]:
+        from .._core.files import read_private_file
+
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
+            # Every open checks owner and mode: a file another user planted or can write is refused.
+            raw = read_private_file(self.path, "store file", StoreUnavailableError)
+        except IsADirectoryError:
+            raise StoreUnavailableError(f"the store path {self.path} exists but is not a file.") from None
         except OSError as exc:
             raise StoreError(f"cannot read the store file {self.path}: {exc.strerror}") from None
+        if raw is None:
+            return {}
         try:
             data = json.loads(raw.decode("utf-8"))
             entries = data["entries"]

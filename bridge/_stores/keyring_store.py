@@ -5,9 +5,10 @@ KWallet). Each entry is one keychain item (service "sam-bridge", account = entry
 JSON {"value", "metadata"}. The keyring API cannot enumerate, so an index item lists the names,
 except on the Secret Service, which is searched by attribute instead.
 
-On Linux the keyring library falls back to its libsecret backend when no Secret Service answers,
-and that backend reports every failure as "locked". So before blaming a lock, this store asks the
-D-Bus session bus itself whether a Secret Service is there, and says which of the two it is.
+On Linux, when no Secret Service answers, the keyring library falls back to its libsecret backend
+(which reports every failure as "locked") where libsecret's introspection data is installed, and to
+its `fail` backend where it is not (a bare machine). Either way, before blaming a lock or a missing
+backend, this store asks the D-Bus session bus itself whether a Secret Service is there, and says so.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ _ALTERNATIVES = (
 )
 _SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 _LINUX_BACKENDS = (_SECRET_SERVICE, "keyring.backends.libsecret.Keyring")
+_NO_BACKEND = ("keyring.backends.fail", "keyring.backends.null")
 
 
 def _keyring():  # type: ignore[no-untyped-def]
@@ -81,6 +83,12 @@ def secret_service_problem() -> str | None:
     return None
 
 
+def _may_be_secret_service(names: list[str]) -> bool:
+    """Whether the Secret Service is the keychain these backends stand for: one of its two Linux
+    backends, or no backend at all (keyring chose `fail` because none was viable)."""
+    return any(n in _LINUX_BACKENDS for n in names) or not names or all(n.startswith(_NO_BACKEND) for n in names)
+
+
 class KeyringStore(SecretStore):
     """One keychain item per entry under one service name, plus an index item."""
 
@@ -112,9 +120,10 @@ class KeyringStore(SecretStore):
             raise self._unavailable(f"the OS keyring failed to {what} ({type(exc).__name__}: {exc}).") from None
 
     def _unavailable(self, fallback: str) -> StoreUnavailableError:
-        """The error to raise: a missing Secret Service is named as such, whatever the backend said."""
+        """The error to raise: a missing Secret Service is named as such, whatever backend keyring
+        fell back to (libsecret, or none at all where libsecret's bindings are not installed)."""
         keyring = _keyring()
-        if any(n in _LINUX_BACKENDS for n in _backend_names(keyring.get_keyring())):
+        if _may_be_secret_service(_backend_names(keyring.get_keyring())):
             problem = secret_service_problem()
             if problem:
                 return StoreUnavailableError(f"the OS keyring cannot be used here: {problem}. " + _ALTERNATIVES)
@@ -256,9 +265,9 @@ class KeyringStore(SecretStore):
     def check(self) -> None:
         keyring = _keyring()
         names = _backend_names(keyring.get_keyring())
-        if not names or all(n.startswith(("keyring.backends.fail", "keyring.backends.null")) for n in names):
+        if not names or all(n.startswith(_NO_BACKEND) for n in names):
             raise self._unavailable("no OS keyring backend is available on this machine.")
-        if any(n in _LINUX_BACKENDS for n in names):
+        if _may_be_secret_service(names):
             problem = secret_service_problem()
             if problem:
                 raise StoreUnavailableError(f"the OS keyring cannot be used here: {problem}. " + _ALTERNATIVES)

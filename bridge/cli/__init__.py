@@ -5,22 +5,35 @@ from __future__ import annotations
 import logging
 import sys
 import warnings
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
     """The full command line (bridge._entry answers `--version` and `rpc` before importing this)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    import click
     import typer.main
-
-    from .._core.errors import SamBridgeError
-    from .._core.scrub import scrub_text
 
     from . import application, profiles, stores, targets, tokens  # noqa: F401 - their commands register on `app` when imported
     from .app import _show_warning, app
 
     warnings.showwarning = _show_warning
     command = typer.main.get_command(app)
+    try:
+        return _main(command, args)
+    finally:
+        if "bridge._api" in sys.modules:  # only a command that reached the core can have made connections
+            from .._api import close_sessions
+
+            close_sessions()
+
+
+def _main(command: Any, args: list[str]) -> int:
+    """One run of the command line: its exit code, every error printed once (never a traceback)."""
+    import click
+
+    from .._core.errors import SamBridgeError
+    from .._core.scrub import scrub_text
+
     try:
         result = command.main(args=args, prog_name="sam-bridge", standalone_mode=False)
         return result if isinstance(result, int) else 0

@@ -122,8 +122,8 @@ def consent_command(
     if len(chosen) > 1:
         raise InvalidInputError("choose one of --device-code, --browser and --print-url.")
     p = _load(ctx, profile)
-    method = chosen[0] if chosen else ("device-code" if p.is_public_client else "browser")
-    result = consent(p, method, timeout=timeout)
+    # None chosen: the profile's default (a device code for a public client, else the browser)
+    result = consent(p, chosen[0] if chosen else None, timeout=timeout)
     if json_out:
         _emit(result.to_dict())
     else:
@@ -230,16 +230,21 @@ def status_command(
     warn_days: float = typer.Option(DEFAULT_WARN_DAYS, "--warn-days", help="Warn when fewer days than this are left."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """When the refresh token was issued and last redeemed, and when it expires from inactivity."""
+    """When the refresh token was issued and last redeemed, when it expires from inactivity, and
+    Entra's last refusal (state `refused`). Exit 1 when refused or expired. The app's own client
+    credential is checked against its end date too, and warned about before it expires."""
     from .._api import app_credential_status, status
 
     p = _load(ctx, profile)
     st = status(p, warn_days=warn_days)
+    failed = st.state in ("refused", "expired")
     credential = app_credential_status(p)
     if credential.warning():
         typer.echo(f"WARNING: {credential.warning()}", err=True)
     if json_out:
         _emit({**st.to_dict(), "credential": credential.to_dict()})
+        if failed:
+            raise typer.Exit(1)
         return
     if not st.present:
         typer.echo(f"{p.name}: no refresh token in {st.store}. Run `sam-bridge consent --profile {p.name}`.")
@@ -247,10 +252,18 @@ def status_command(
     data = st.to_dict()
     for key in ("profile", "store", "user", "consented_at", "issued_at", "last_redeemed_at", "expires_at", "days_left", "mfa"):
         typer.echo(f"{key:>17}: {data[key] if data[key] not in (None, '') else '-'}")
-    if st.state == "expired":
+    if st.state == "refused":
+        for key in ("refused_at", "refusal_code", "refusal_tenant"):
+            typer.echo(f"{key:>17}: {data[key] or '-'}")
+        typer.echo(f"REFUSED: Entra refused the last exchange ({data['refusal_code']}): {data['refusal_message']}", err=True)
+        if data["refusal_remediation"]:
+            typer.echo(data["refusal_remediation"], err=True)
+    elif st.state == "expired":
         typer.echo(f"EXPIRED: the refresh token passed 90 days of inactivity. Run `sam-bridge consent --profile {p.name}`.", err=True)
     elif st.state == "warning":
         typer.echo(f"WARNING: {st.days_left:.1f} days left; run `sam-bridge keepalive --profile {p.name}` (schedule it).", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("keepalive")
@@ -271,13 +284,15 @@ def doctor_command(
     ctx: typer.Context,
     profile: Optional[str] = PROFILE_OPTION,
     tenant: Optional[List[str]] = typer.Option(None, "--tenant", "-t", help="Customer tenant(s) to check (default: the profile's customers)."),
+    offline: bool = typer.Option(False, "--offline", help="Send nothing: check config, store, port and the token's local record only."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Check a profile end to end: config, store, authority, clock, app kind, port, token age, MFA, customers."""
+    """Check a profile end to end, asking Entra: config, store, authority, clock, app kind, port, a
+    redemption of the refresh token (rotated), MFA (amr), and a fresh exchange per customer. Exit 1 on a failure."""
     from .._api import diagnose, render_findings as render
 
     config = _state(ctx).config
-    findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None)
+    findings = diagnose(profile, config=str(config) if config else None, tenants=tenant or None, offline=offline)
     if json_out:
         _emit([f.to_dict() for f in findings])
     else:

@@ -41,6 +41,7 @@ def app_create(
     no_consent: bool = typer.Option(False, "--no-consent", help="Do not sign in with the new app to store its refresh token."),
     sign_in: str = SIGN_IN_OPTION,
     authority_host: Optional[str] = typer.Option(None, "--authority-host", help="Authority (e.g. the emulator)."),
+    allow_custom_authority: bool = typer.Option(False, "--allow-custom-authority", help="Allow an --authority-host that is not Microsoft's (the emulator, a private test authority); the profile remembers it."),
     ca_bundle: Optional[Path] = typer.Option(None, "--ca-bundle", help="CA certificate(s) to trust for the authority and Graph."),
     store: Optional[str] = typer.Option(None, "--store", help="Where the secret and refresh token live (keyring, file:PATH, ...)."),
     graph_url: Optional[str] = typer.Option(None, "--graph-url", help="Microsoft Graph base URL (default https://graph.microsoft.com)."),
@@ -53,7 +54,7 @@ def app_create(
 
     values = {"tenant": tenant, "authority_host": authority_host, "ca_bundle": str(ca_bundle) if ca_bundle else None,
               "store": store, "graph_url": graph_url, "partner_center_url": partner_center_url,
-              "bootstrap_client_id": bootstrap_client_id}
+              "bootstrap_client_id": bootstrap_client_id, "custom_authority": True if allow_custom_authority else None}
     result = run(name, config=_state(ctx).config, values=values, app_id=app_id, targets=targets or None, display_name=display_name,
                  what_if=what_if, secret_days=secret_days, credential=credential, sign_in=sign_in,
                  consent_app=not no_consent)

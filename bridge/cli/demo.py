@@ -38,6 +38,7 @@ def run(say: Callable[[str], None] = print) -> int:
             profile = Profile(
                 name="demo", app_id=app["app_id"], tenant=partner["domain"], authority_host=emulator.authority_host,
                 ca_bundle=emulator.ca_bundle, store="memory:demo", customers=(fabrikam["domain"],),
+                custom_authority=True,  # the emulator is not a Microsoft authority host, and is meant
             )
             config.set_profile(profile)
             config.save()

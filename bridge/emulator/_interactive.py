@@ -55,9 +55,23 @@ def redirect_with(uri: str, params: Mapping[str, str | None]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", combined, parts.fragment))
 
 
-def _error_redirect(uri: str, error: AadError, state: str | None) -> Page:
-    location = redirect_with(uri, {"error": error.error, "error_description": error.description, "state": state})
-    return Page(location=location, error=error)
+def reply(uri: str, params: Mapping[str, str | None], response_mode: str, **page: Any) -> Page:
+    """The authorize answer: a redirect with a query, or for response_mode=form_post a page whose form
+    posts the parameters to the redirect URI (msal-node 7's loopback listener accepts nothing else)."""
+    if response_mode == "form_post":
+        fields = {k: v for k, v in params.items() if v is not None}
+        return Page(html=_pages.form_post_page(uri, fields), **page)
+    return Page(location=redirect_with(uri, params), **page)
+
+
+def response_mode_of(args: Mapping[str, str]) -> str:
+    """form_post when asked for; otherwise query (the code flow's default)."""
+    return "form_post" if args.get("response_mode") == "form_post" else "query"
+
+
+def _error_redirect(uri: str, error: AadError, state: str | None, response_mode: str = "query") -> Page:
+    params = {"error": error.error, "error_description": error.description, "state": state}
+    return reply(uri, params, response_mode, error=error)
 
 
 class Interactive:
@@ -96,25 +110,25 @@ class Interactive:
         if not app.redirect_uri_allowed(redirect_uri):
             return self._error_page(_errors.reply_url_not_registered(redirect_uri, app.app_id))
         # From here on errors go back to the client's redirect URI, as Entra sends them.
-        client_state = args.get("state")
+        client_state, mode = args.get("state"), response_mode_of(args)
         response_type = args.get("response_type", "")
         if response_type != "code":
-            return _error_redirect(redirect_uri, _errors.unsupported_response_type(response_type), client_state)
+            return _error_redirect(redirect_uri, _errors.unsupported_response_type(response_type), client_state, mode)
         challenge = args.get("code_challenge") or None
         if challenge:
             method = args.get("code_challenge_method", "plain")
             if method != "S256":
-                return _error_redirect(redirect_uri, _errors.unsupported_code_challenge_method(method), client_state)
+                return _error_redirect(redirect_uri, _errors.unsupported_code_challenge_method(method), client_state, mode)
         elif app.public_client:
-            return _error_redirect(redirect_uri, _errors.pkce_required(), client_state)
+            return _error_redirect(redirect_uri, _errors.pkce_required(), client_state, mode)
         scope = args.get("scope", "")
         if not scope.split():
-            return _error_redirect(redirect_uri, _errors.missing_parameter("scope"), client_state)
+            return _error_redirect(redirect_uri, _errors.missing_parameter("scope"), client_state, mode)
         try:
             for item in split_scopes(scope)[0]:
                 directory.resources.resolve(item, tenant.name if tenant else segment)
         except AadError as exc:
-            return _error_redirect(redirect_uri, exc, client_state)
+            return _error_redirect(redirect_uri, exc, client_state, mode)
         transaction = state.new_transaction(
             kind="authorize",
             client_id=app.app_id,
@@ -125,6 +139,7 @@ class Interactive:
             state=client_state,
             nonce=args.get("nonce") or None,
             code_challenge=challenge,
+            response_mode=mode,
         )
         if args.get("prompt") == "none":
             return self._silent(transaction, app, directory, cookies)
@@ -145,7 +160,7 @@ class Interactive:
         user = directory.user(signin.upn) if signin else None
         if signin is None or user is None:
             state.end_transaction(transaction.id)
-            return _error_redirect(transaction.redirect_uri, _errors.login_required(), transaction.state)
+            return _error_redirect(transaction.redirect_uri, _errors.login_required(), transaction.state, transaction.response_mode)
         tenant = directory.tenant(transaction.tenant_id or user.tenant)
         if tenant is None or not directory.user_can_access(user, tenant):
             state.end_transaction(transaction.id)
@@ -153,7 +168,7 @@ class Interactive:
                 user.upn, user.tenant, tenant.name if tenant else transaction.tenant_segment, app.app_id, app.name
             )
             error = AadError("interaction_required", app_error.code, app_error.text)
-            return _error_redirect(transaction.redirect_uri, error, transaction.state)
+            return _error_redirect(transaction.redirect_uri, error, transaction.state, transaction.response_mode)
         transaction.tenant_id = tenant.id
         transaction.signin = signin
         return self._complete_authorize(transaction, set_session=False)
@@ -183,7 +198,7 @@ class Interactive:
                 self._record_user_consent(transaction, app, directory)
                 return self._complete_authorize(transaction, set_session=True)
             state.end_transaction(transaction.id)
-            return _error_redirect(transaction.redirect_uri, _errors.user_declined_consent(), transaction.state)
+            return _error_redirect(transaction.redirect_uri, _errors.user_declined_consent(), transaction.state, transaction.response_mode)
         if step == "confirm" and transaction.kind == "device":
             return self._device_confirm(transaction, app, form.get("action") == "accept")
         return self._error_page(AadError("invalid_request", None, f"Unexpected sign-in step {step!r}."))
@@ -296,17 +311,14 @@ class Interactive:
             )
         )
         state.end_transaction(transaction.id)
-        location = redirect_with(
-            transaction.redirect_uri,
-            {
-                "code": code,
-                "client_info": client_info(signin.oid, signin.home_tenant),
-                "state": transaction.state,
-                "session_state": str(uuid.uuid4()),
-            },
-        )
+        params = {
+            "code": code,
+            "client_info": client_info(signin.oid, signin.home_tenant),
+            "state": transaction.state,
+            "session_state": str(uuid.uuid4()),
+        }
         cookies = {SESSION_COOKIE: state.new_session(signin)} if set_session else {}
-        return Page(location=location, cookies=cookies)
+        return reply(transaction.redirect_uri, params, transaction.response_mode, cookies=cookies)
 
     # -- /devicelogin ---------------------------------------------------------------------------------------
 

@@ -31,6 +31,9 @@ from ._tokens import (
 GRANT_AUTH_CODE = "authorization_code"
 GRANT_REFRESH = "refresh_token"
 GRANT_DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
+# MSAL.NET, msal-node and msal-browser send the short name (their OAuth2 grant-type constants), and Entra
+# serves them; RFC 8628's URN is what Python's msal sends. Both name the same grant.
+GRANT_DEVICE_SHORT = "device_code"
 GRANT_CLIENT_CREDENTIALS = "client_credentials"
 
 # What an issued code / refresh token / device code looks like. Anything else is "clearly malformed"
@@ -52,6 +55,9 @@ class RequestInfo:
     presented_rt: str | None = None
     issued_rt: str | None = None
     fault: str | None = None
+    # How the client authenticated: "none", "secret", "secret (basic)", or the client assertion's
+    # header ("assertion PS256 x5t#S256 x5c"), so a user can see what their library sent.
+    client_auth: str | None = None
 
 
 def s256(verifier: str) -> str:
@@ -191,12 +197,14 @@ class OAuthEndpoints:
             time.sleep(latency / 1000.0)
         app = self._app(directory, client_id, tenant, segment)
         audiences = _token_endpoint_audiences(base, segment, tenant)
+        info.client_auth = _client_auth_summary(form, basic_secret)
         appidacr = self._authenticate_client(app, form, basic_secret, audiences, state.now())
         grant = _Grant(self, info, base, directory, tenant, segment, app, appidacr, form)
         handlers = {
             GRANT_AUTH_CODE: grant.authorization_code,
             GRANT_REFRESH: grant.refresh_token,
             GRANT_DEVICE: grant.device_code,
+            GRANT_DEVICE_SHORT: grant.device_code,
             GRANT_CLIENT_CREDENTIALS: grant.client_credentials,
         }
         handler = handlers.get(grant_type)
@@ -239,6 +247,24 @@ class OAuthEndpoints:
         if app.allow_public_flows:  # "Allow public client flows": Entra treats the request as a public client's
             return "0"
         raise _errors.missing_client_credential()
+
+
+def _client_auth_summary(form: Mapping[str, str], basic_secret: str | None) -> str:
+    """What the request log says of the client's credential (never the credential itself)."""
+    assertion = form.get("client_assertion")
+    if assertion:
+        import jwt
+
+        try:
+            header = jwt.get_unverified_header(assertion)
+        except jwt.PyJWTError:
+            return "assertion (unreadable)"
+        parts = ["assertion", str(header.get("alg"))]
+        parts += [name for name in ("x5t", "x5t#S256", "x5c") if name in header]
+        return " ".join(parts)
+    if form.get("client_secret"):
+        return "secret"
+    return "secret (basic)" if basic_secret else "none"
 
 
 def _basic_credentials(header: str, form_client_id: str) -> tuple[str, str | None]:

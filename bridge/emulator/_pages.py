@@ -88,3 +88,12 @@ def error_page(*, description: str, correlation_id: str, timestamp: str) -> str:
 def signed_out_page() -> str:
     body = '<p id="done">It\'s a good idea to close all browser windows.</p>'
     return _page("Signed out", "You signed out of your account", body)
+
+
+def form_post_page(action: str, fields: dict[str, str]) -> str:
+    """response_mode=form_post: a form that posts the answer to the redirect URI (id #form_post),
+    submitted by script as soon as it loads, with a button for a browser without script."""
+    inputs = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in fields.items()
+    )
+    return _template("form_post.html").substitute(action=escape(action), inputs=inputs)

@@ -103,7 +103,7 @@ class EmulatorApp:
     def _answer(
         self, request: Request, info: RequestInfo, base: str, segment: str, handler: Handler, environ: dict[str, Any]
     ) -> Response:
-        correlation_id = request.headers.get("client-request-id")
+        correlation_id = _client_request_id(request)
         try:
             target = _faults.target_of(info.endpoint)
             fault = self.state.take_fault(target) if target else None
@@ -155,6 +155,7 @@ class EmulatorApp:
                 "presented_rt": info.presented_rt,
                 "issued_rt": info.issued_rt,
                 "fault": info.fault,
+                "client_auth": info.client_auth,
                 "latency_ms": round((time.monotonic() - started) * 1000, 1),
             }
         )
@@ -289,6 +290,16 @@ class EmulatorApp:
             else:
                 response.set_cookie(name, value, path="/", secure=True, httponly=True, samesite="None")
         return response
+
+
+def _client_request_id(request: Request) -> str | None:
+    """The correlation id the client chose, echoed in error bodies. MSAL.NET and Python's msal send
+    the `client-request-id` header; msal-node sends it in the query string and the form body instead,
+    and Entra echoes it from there too (msal-node reports the id it sent)."""
+    found = request.headers.get("client-request-id") or request.args.get("client-request-id")
+    if not found and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        found = parse_form(request.get_data()).get("client-request-id")
+    return found or None
 
 
 def _require_post(request: Request) -> None:

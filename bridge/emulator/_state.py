@@ -128,6 +128,7 @@ class Transaction:
     state: str | None = None
     nonce: str | None = None
     code_challenge: str | None = None
+    response_mode: str = "query"  # or "form_post"
     user_code: str = ""
     pending_upn: str | None = None  # password checked, waiting for the second factor
     signin: SignIn | None = None

@@ -188,6 +188,18 @@ def id_token_claims(
     return claims
 
 
+def _numeric_date(value: Any) -> float | None:
+    """A JWT time claim as seconds. MSAL.NET writes `exp`/`nbf` as decimal strings ("1796166163")
+    and Entra accepts them (undocumented: we follow what the library sends); anything else is absent."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return float(value)
+    return None
+
+
 def validate_client_assertion(
     assertion: str, assertion_type: str | None, app: App, audiences: set[str], now_real: float
 ) -> str:
@@ -231,10 +243,10 @@ def validate_client_assertion(
         raise _errors.invalid_client_assertion(f"The audience claim value '{audience}' is invalid.")
     if claims.get("iss") != app.app_id or claims.get("sub") != app.app_id:
         raise _errors.invalid_client_assertion("The iss and sub claims must both be the client id.")
-    expires = claims.get("exp")
-    if not isinstance(expires, (int, float)) or expires < now_real - ASSERTION_SKEW:
+    expires = _numeric_date(claims.get("exp"))
+    if expires is None or expires < now_real - ASSERTION_SKEW:
         raise _errors.invalid_client_assertion("The assertion is expired or has no exp claim.")
-    not_before = claims.get("nbf")
-    if isinstance(not_before, (int, float)) and not_before > now_real + ASSERTION_SKEW:
+    not_before = _numeric_date(claims.get("nbf"))
+    if not_before is not None and not_before > now_real + ASSERTION_SKEW:
         raise _errors.invalid_client_assertion("The assertion is not yet valid (nbf).")
     return "2"

@@ -21,7 +21,8 @@ def _app_create(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str
     result = app_create(
         arg(args, "name", str, required=True),
         config=config,
-        values={key: arg(args, key, str) for key in _PROFILE_VALUES},
+        values={**{key: arg(args, key, str) for key in _PROFILE_VALUES},
+                "custom_authority": True if arg(args, "custom_authority", bool, False) else None},
         app_id=arg(args, "app_id", str),
         targets=string_list(args, "targets"),
         display_name=arg(args, "display_name", str),

@@ -109,13 +109,18 @@ def _run(tenants: list[str], start: Callable[[list[str]], Iterator[Any]], value:
     """Validate the tenants, run the batch, and report one outcome per distinct tenant as it completes."""
     given: dict[str, str] = {}  # tenant as the batch knows it (lower case) -> as the caller spelled it
     refused: list[tuple[str, InvalidInputError]] = []
+    normalized: list[str] = []
     for text in tenants:
         try:
             tenant = v.tenant(text, "tenant")
         except InvalidInputError as exc:
             refused.append((str(text), exc))
             continue
+        normalized.append(tenant)
         given.setdefault(tenant, text)
+    from .._api import warn_duplicate_tenants
+
+    warn_duplicate_tenants(normalized)
     total = len(given) + len(refused)
     streaming = emit({"event": "batch", "total": total})
     collected: list[dict[str, Any]] = []

@@ -18,8 +18,8 @@ def _consent(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
     from .._api import consent, load_profile
     from .._core.constants import CONSENT_METHODS as METHODS, CONSENT_TIMEOUT as DEFAULT_TIMEOUT
 
-    method = arg(args, "method", str, "device-code")
-    if method not in METHODS:
+    method = arg(args, "method", str)  # none chosen: the profile's default, as on the command line
+    if method is not None and method not in METHODS:
         raise InvalidInputError(f"consent method {method!r} is not one of {', '.join(METHODS)}.")
     timeout = float(arg(args, "timeout", (int, float), DEFAULT_TIMEOUT))
     if not 0 < timeout <= 3600:

@@ -60,7 +60,8 @@ def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
     from .._api import add_profile
 
     values: dict[str, Any] = {
-        key: arg(args, key, str) for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store")
+        key: arg(args, key, str)
+        for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store", "partner_center_url")
     }
     values["scopes"] = string_list(args, "scopes")
     values["customers"] = string_list(args, "customers")
@@ -111,10 +112,14 @@ def _token(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | No
 
 @command("refresh_token.import")
 def _import(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
-    from .._api import import_refresh_token
+    from .._api import import_refresh_token, restore_refresh_token
 
     profile, store = profile_and_store(args, config)
-    meta = import_refresh_token(arg(secrets, "refresh_token", str, required=True), profile)
+    if arg(args, "restore", bool, False):
+        meta = restore_refresh_token(profile)
+        return {"profile": profile.name, "store": store.uri, "imported_at": meta.get("issued_at")}
+    meta = import_refresh_token(arg(secrets, "refresh_token", str, required=True), profile,
+                                verify=bool(arg(args, "verify", bool, True)))
     return {"profile": profile.name, "store": store.uri, "imported_at": meta["issued_at"]}
 
 
@@ -138,5 +143,6 @@ def _keepalive(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str 
 def _doctor(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | None) -> Any:
     from .._api import diagnose
 
-    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"))
+    findings = diagnose(arg(args, "profile", str), config=config, tenants=string_list(args, "tenants"),
+                        offline=bool(arg(args, "offline", bool, False)))
     return [f.to_dict() for f in findings]

@@ -11,7 +11,7 @@ from typing import Any
 _CLI_COMMAND = re.compile(r"`sam-bridge ([^`]+)`")
 _CMDLETS = {
     "consent": "Invoke-SamConsent",
-    "keepalive": "New-SamAccessToken",  # one forced redemption stores the rotated token: a keepalive
+    "keepalive": "Invoke-SamKeepAlive",
     "refresh-token import": "Import-SamRefreshToken",
     "doctor": "Test-SamProfile",
     "status": "Get-SamRefreshTokenStatus",
@@ -27,14 +27,27 @@ _PARAMETERS = {
     "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
     "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
     "--sign-in": "-SignIn",
+    "--customer": "-Customers", "--partner-center-url": "-PartnerCenterUrl",
+    "--targets": "-Targets", "--credential": "-Credential", "--secret-days": "-SecretDays", "--what-if": "-WhatIf",
 }
+# A flag named on its own in a sentence ("use --browser", "(--store keyvault:...)").
+_BARE_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
 
 
 def powershell_commands(text: str) -> str:
-    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one."""
-    if "`sam-bridge " not in text:
+    """`text` with its `sam-bridge ...` commands written as SamBridge cmdlets where there is one,
+    and the command-line flags it names on their own as the cmdlets' parameters."""
+    if "--" not in text and "`sam-bridge " not in text:
         return text
-    return _CLI_COMMAND.sub(_as_cmdlet, text)
+    out, end = [], 0
+    for match in _CLI_COMMAND.finditer(text):
+        out += [_bare_flags(text[end:match.start()]), _as_cmdlet(match)]
+        end = match.end()
+    return "".join(out) + _bare_flags(text[end:])
+
+
+def _bare_flags(text: str) -> str:
+    return _BARE_FLAG.sub(lambda m: _PARAMETERS.get(m.group(0), m.group(0)), text)
 
 
 def _as_cmdlet(match: "re.Match[str]") -> str:
@@ -53,14 +66,15 @@ def _as_cmdlet(match: "re.Match[str]") -> str:
             out.append(_PARAMETERS[word])
         else:
             out.append(word)  # a value, or "..." for the profile's other settings
-    if name == "keepalive" or (name == "profile add" and "..." in rest):
-        out.append("-Force")  # keepalive: redeem even with a valid cached token; "...": replace the profile
+    if name == "profile add" and "..." in rest:
+        out.append("-Force")  # "...": replace the profile
     return "`" + " ".join(out) + "`"
 
 
 # The fields that hold text for a person to read (errors, warnings, doctor's findings, events);
 # never data such as a generated snippet, which must stay as it was asked for.
-_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings"})
+_PROSE_FIELDS = frozenset({"message", "remediation", "detail", "fix", "text", "warnings",
+                           "refusal_message", "refusal_remediation"})
 
 
 def _in_powershell(value: Any, prose: bool = False) -> Any:

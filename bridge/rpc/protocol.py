@@ -32,12 +32,16 @@ import sys
 import warnings
 from typing import IO, Any
 
-from .._core.errors import InvalidInputError, SamBridgeError
+from .._core.errors import InvalidInputError, ProtocolError, SamBridgeError
 from .._core.scrub import scrub_text
 from .powershell import _in_powershell, powershell_commands  # noqa: F401 - part of this contract
 from .registry import _HANDLERS, Channel, Handler, StderrChannel, StdioChannel, _channel, ask, command, emit, say  # noqa: F401
 
 PROTOCOL_VERSION = 1
+# A request is a command, its arguments and a few secrets: a batch over 10,000 tenants is under
+# 1 MB and 4 levels deep. Anything beyond these bounds is refused before it is parsed further.
+MAX_REQUEST_CHARS = 8 * 1024 * 1024
+MAX_REQUEST_DEPTH = 32
 log = logging.getLogger("bridge.rpc")
 
 def handle(request_json: str, channel: Channel | None = None) -> str:
@@ -52,14 +56,18 @@ def read_request(stream: IO[str]) -> str:
     """
     text = ""
     while True:
-        line = stream.readline()
+        line = stream.readline(MAX_REQUEST_CHARS + 1 - len(text))
         if not line:
             return text
         text += line.lstrip("\ufeff") if not text else line
+        if len(text) > MAX_REQUEST_CHARS:
+            return text  # refused by _parse; the rest of the stream is not read
         try:
             json.loads(text)
         except ValueError:
             continue
+        except RecursionError:  # hostile nesting: refused by _parse
+            return text
         return text
 
 
@@ -124,19 +132,41 @@ def _dispatch(request_json: str) -> dict[str, Any]:
 
 
 def _warning_texts(caught: list[warnings.WarningMessage] | None) -> list[str]:
+    """The texts of sam-bridge's own warnings, for the cmdlet to show; a library's warning (an
+    ImportWarning of an import hook, a DeprecationWarning) is not the user's business, so it goes
+    back to Python's filters, which hide those by default."""
+    from .._core.validate import SamBridgeWarning
+
     seen: list[str] = []
     for w in caught or []:
+        if not issubclass(w.category, SamBridgeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+            continue
         text = scrub_text(str(w.message))
         if text not in seen:
             seen.append(text)
     return seen
 
 
+def _depth(value: Any, limit: int) -> int:
+    """How deeply `value` nests (stops counting past `limit`)."""
+    if limit < 0 or not isinstance(value, (dict, list)):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(item, limit - 1) for item in items), default=0)
+
+
 def _parse(request_json: str) -> dict[str, Any]:
+    if isinstance(request_json, str) and len(request_json) > MAX_REQUEST_CHARS:
+        raise ProtocolError(f"the request is larger than {MAX_REQUEST_CHARS} characters; it was not read.")
     try:
         request = json.loads(request_json)
+    except RecursionError:
+        raise ProtocolError(f"the request nests deeper than {MAX_REQUEST_DEPTH} levels; it was not read.") from None
     except (TypeError, ValueError):
         raise InvalidInputError("the request is not valid JSON.") from None
+    if _depth(request, MAX_REQUEST_DEPTH) > MAX_REQUEST_DEPTH:
+        raise ProtocolError(f"the request nests deeper than {MAX_REQUEST_DEPTH} levels; it was not read.")
     if not isinstance(request, dict):
         raise InvalidInputError("the request must be a JSON object.")
     if request.get("v", PROTOCOL_VERSION) != PROTOCOL_VERSION:

@@ -115,4 +115,5 @@ def _snippet(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
         SamBridgeWarning,
         2,
     )
-    return {"snippet": embedded_snippet(result, profile.name), "embeds_tokens": True}
+    return {"snippet": embedded_snippet(result, profile.name, opt_in="Get-SamConnectSnippet -EmbedTokens"),
+            "embeds_tokens": True}

@@ -21,6 +21,7 @@
         'Grant-SamCustomerConsent'
         'Import-SamRefreshToken'
         'Invoke-SamConsent'
+        'Invoke-SamKeepAlive'
         'New-SamAccessToken'
         'New-SamApplication'
         'Register-SamProfile'

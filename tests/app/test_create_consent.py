@@ -114,3 +114,25 @@ def test_all_customers_comes_from_partner_center(created_app: Any) -> None:
     assert set(results) == {emulator.ids.fabrikam, emulator.ids.northwind, emulator.ids.woodgrove}  # active GDAP
     assert results[emulator.ids.fabrikam].ok and results[emulator.ids.northwind].ok
     assert not results[emulator.ids.woodgrove].ok  # Global Reader only: no Admin Agent role
+
+
+def test_a_custom_authority_is_refused_unless_allowed_and_the_profile_remembers_it(
+        emulator: Any, isolated_env: dict[str, str], monkeypatch: Any) -> None:
+    from pathlib import Path
+
+    from bridge._api import get_token
+
+    monkeypatch.delenv("SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY", raising=False)
+    config = Path(isolated_env["SAM_BRIDGE_CONFIG"])
+    values = profile_values(emulator, config.parent)
+    before = emulator.get_directory()
+    with pytest.raises(InvalidInputError, match="is not a Microsoft Entra authority"):
+        create("sam", config=config, values=values, targets=["PartnerCenter"], prompt=approver(emulator))
+    assert emulator.device_codes() == [] and emulator.get_directory() == before and not config.exists()
+
+    create("sam", config=config, values={**values, "custom_authority": True}, targets=["PartnerCenter"],
+           prompt=approver(emulator))
+    assert "custom_authority = true" in config.read_text(encoding="utf-8")
+    # Later runs need no environment override: the profile says the host was allowed.
+    token = get_token("sam", ["https://graph.microsoft.com/.default"], config=config, force_refresh=True)
+    assert token.tenant_id == emulator.ids.partner

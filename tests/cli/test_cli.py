@@ -137,3 +137,11 @@ def test_version_and_rpc_never_import_the_cli_framework(isolated_env):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=isolated_env)
     assert out.stdout.splitlines()[-1] == "[0, 2] []", out.stdout + out.stderr
+
+
+def test_cli_exchanges_leave_no_unclosed_socket_warning(consented_profile):
+    """The CLI closes its pooled sessions at exit (issue 13's first walk)."""
+    result = consented_profile.cli("params", "AzureAD", "--profile", "contoso", "--json",
+                                   env={"PYTHONWARNINGS": "default::ResourceWarning"})
+    assert result.returncode == 0, result.stderr
+    assert "ResourceWarning" not in result.stderr and "unclosed" not in result.stderr, result.stderr

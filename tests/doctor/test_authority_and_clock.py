@@ -12,7 +12,8 @@ from tests.doctor.conftest import diagnose, statuses
 NEEDS_AUTHORITY = ("app_kind",)
 
 
-def test_authority_unreachable(consented_profile):
+def test_authority_unreachable(consented_profile, monkeypatch):
+    monkeypatch.setenv("SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE", "1")  # the token was issued by the emulator's authority
     # A port bound but never listening: connections are refused at once, on every retry.
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -26,8 +27,9 @@ def test_authority_unreachable(consented_profile):
     assert findings["clock"].status == "skip" and findings["app_kind"].status == "skip"
     assert {findings[c].status for c in findings if c.startswith("customer:")} == {"skip"}
     assert findings["app_kind"].fix == "Fix the authority first."
-    # The local facts are still judged.
-    assert findings["refresh_token"].status == "ok" and findings["mfa"].status == "ok"
+    # The local facts are still judged, marked as not confirmed by Entra.
+    assert findings["refresh_token"].status == "warn" and findings["mfa"].status == "ok"
+    assert "not confirmed with Entra: the authority is not usable" in findings["refresh_token"].detail
 
 
 def test_authority_certificate_not_trusted(consented_profile):
@@ -67,7 +69,8 @@ def test_discovery_document_without_endpoints(consented_profile):
     (-900, "fail", "900 s (15 min) ahead of"),  # 15 minutes fast
     (120, "warn", "120 s (2 min) behind"),    # inside Entra's tolerance, but time sync is broken
 ], ids=["10-min-slow", "15-min-fast", "2-min-slow"])
-def test_clock_skew(consented_profile, skewed_authority, server_offset, status, words):
+def test_clock_skew(consented_profile, skewed_authority, server_offset, status, words, monkeypatch):
+    monkeypatch.setenv("SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE", "1")  # the proxy is another authority than the token's
     proxy = skewed_authority(server_offset)
     handle = consented_profile.with_profile(authority_host=proxy.authority_host, ca_bundle=proxy.ca_bundle)
     findings = diagnose(handle)

@@ -42,3 +42,18 @@ def test_no_customer_tenants_configured(consented_profile):
     findings = diagnose(handle)
     assert findings["customer_tenants"].status == "skip"
     assert "--tenant" in findings["customer_tenants"].fix
+
+
+def test_a_customer_check_asks_entra_not_the_access_token_cache(consented_profile):
+    """A valid access token for Fabrikam is cached; then the GDAP relationship ends. The check must
+    report Entra's refusal (AADSTS50020), not the cached token's yes."""
+    emulator = consented_profile.emulator
+    cached = consented_profile.cli("token", "--profile", "contoso", "--tenant", emulator.ids.fabrikam)
+    assert cached.returncode == 0, cached.stderr
+    directory = emulator.get_directory()
+    directory["gdap"] = [g for g in directory["gdap"] if g["customer"] != emulator.ids.fabrikam]
+    emulator.put_directory(directory)
+    again = consented_profile.cli("token", "--profile", "contoso", "--tenant", emulator.ids.fabrikam)
+    assert again.returncode == 0  # a job would still be served from the cache...
+    finding = diagnose(consented_profile, tenants=[emulator.ids.fabrikam])[f"customer:{emulator.ids.fabrikam}"]
+    assert finding.status == "fail" and "AADSTS50020" in finding.detail  # ...but doctor asks Entra

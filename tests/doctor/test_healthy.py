@@ -18,8 +18,10 @@ def test_every_check_is_ok_on_a_healthy_profile(consented_profile):
     assert handle.profile.app_id in findings["config"].detail
     assert findings["app_kind"].detail == "public client (no credential) accepted by the authority"
     assert re.search(r"clock skew [+-]\d+ s", findings["clock"].detail)
-    assert findings["refresh_token"].detail.startswith(("90.0 days left", "89.9 days left"))
-    assert emulator.ids.admin in findings["mfa"].detail
+    # Entra was asked: the stored token was redeemed (and rotated) now, and MFA read from its amr.
+    assert findings["refresh_token"].detail.startswith("Entra redeemed it now")
+    assert re.search(r"has (90\.0|89\.9) days left", findings["refresh_token"].detail)
+    assert emulator.ids.admin in findings["mfa"].detail and "amr: pwd, mfa" in findings["mfa"].detail
     # A customer check is a real exchange: the Graph token was issued in that customer's tenant.
     assert f"https://graph.microsoft.com in tenant {emulator.ids.fabrikam}" in findings[customers[0]].detail
 

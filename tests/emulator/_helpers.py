@@ -111,6 +111,21 @@ def browser_sign_in(
     session: Any = None,
 ) -> str:
     """Drive the HTML pages like a user: sign-in, second factor when asked, consent. Returns Location."""
+    response = browser_sign_in_response(emulator, auth_uri, username, otp=otp, accept=accept, session=session)
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]
+
+
+def browser_sign_in_response(
+    emulator: Any,
+    auth_uri: str,
+    username: str,
+    *,
+    otp: str | None = None,
+    accept: bool = True,
+    session: Any = None,
+) -> Any:
+    """browser_sign_in's steps; returns the last answer (a redirect, or a response_mode=form_post page)."""
     browser = session or emulator.http()
     base = emulator.authority_host
     page = HtmlPage(browser.get(auth_uri, allow_redirects=False))
@@ -120,9 +135,7 @@ def browser_sign_in(
     if "otp" in page.ids:
         page = HtmlPage(page.submit(browser, base, otp=otp or emulator.totp()))
     assert page.title == "Permissions requested", page.error or page.html
-    response = page.submit(browser, base, action="accept" if accept else "cancel")
-    assert response.status_code == 302, response.text
-    return response.headers["Location"]
+    return page.submit(browser, base, action="accept" if accept else "cancel")
 
 
 _CERTIFICATE: dict[str, str] = {}

@@ -124,7 +124,7 @@ def test_revoked_sessions_map_to_50173(consented_profile):
 
 
 def test_garbage_refresh_token_maps_to_70000(emulator_profile):
-    bridge.import_refresh_token("0.AXgarbage-not-a-token", emulator_profile.profile)
+    bridge.import_refresh_token("0.AXgarbage-not-a-token", emulator_profile.profile, verify=False)
     with pytest.raises(bridge.AuthenticationError) as info:
         obtain_token(emulator_profile.profile, emulator_profile.store, [GRAPH])
     assert 70000 in info.value.codes and "not valid" in info.value.remediation
@@ -191,3 +191,45 @@ def test_keepalive_restarts_the_clock(consented_profile):
     after = consented_profile.metadata()
     assert after["issued_at"] > before["issued_at"] and st.issued_at is not None
     assert consented_profile.refresh_token() != ""
+
+
+@pytest.mark.parametrize("cause", ["revoked", "inactive"])
+def test_status_after_one_refused_exchange_says_refused(consented_profile, cause):
+    """status reads the record, so the record keeps Entra's last refusal: code, when, remediation."""
+    p, store, emulator = consented_profile.profile, consented_profile.store, consented_profile.emulator
+    token_before = consented_profile.refresh_token()
+    if cause == "revoked":
+        emulator.revoke_user(emulator.ids.admin)
+    else:
+        emulator.advance_clock(91 * 86400)
+    assert status(p, store).state == "ok"  # nothing has asked Entra yet
+    with pytest.raises(bridge.AuthenticationError):
+        obtain_token(p, store, [GRAPH], force_refresh=True)
+    st = status(p, store).to_dict()
+    code = "AADSTS50173" if cause == "revoked" else "AADSTS700082"
+    assert st["state"] == "refused" and st["refusal_code"] == code and st["refused_at"]
+    assert st["refusal_tenant"] == p.tenant and code in st["refusal_message"]
+    assert "sam-bridge consent --profile contoso" in st["refusal_remediation"]
+    assert consented_profile.refresh_token() == token_before  # the token itself is kept
+    result = consented_profile.cli("status", "--profile", "contoso", "--json")
+    assert result.returncode == 1 and '"state": "refused"' in result.stdout
+
+
+def test_a_later_success_ends_the_refused_state(consented_profile):
+    p, store, emulator = consented_profile.profile, consented_profile.store, consented_profile.emulator
+    with pytest.raises(bridge.AuthenticationError):  # a refusal about the customer, then a success
+        obtain_token(p, store, [GRAPH], emulator.ids.tailspin)
+    assert status(p, store).state == "refused" and status(p, store).to_dict()["refusal_code"] == "AADSTS50020"
+    obtain_token(p, store, [GRAPH], emulator.ids.fabrikam)
+    st = status(p, store).to_dict()
+    assert st["state"] == "ok" and st["refusal_code"] is None
+
+
+def test_a_batch_records_its_refusal(consented_profile):
+    from bridge._services import batch as _batch
+
+    handle, ids = consented_profile, consented_profile.emulator.ids
+    handle.emulator.revoke_user(ids.admin)
+    results = list(_batch.tokens(handle.profile, handle.store, [GRAPH], [ids.fabrikam, ids.northwind]))
+    assert all(not r.ok for r in results)
+    assert status(handle.profile, handle.store).to_dict()["refusal_code"] == "AADSTS50173"

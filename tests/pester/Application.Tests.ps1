@@ -81,7 +81,7 @@ Describe 'The SAM application cmdlets' {
     It 'Update-SamApplicationCredential stops when -Confirm cannot be asked (-NonInteractive), and changes nothing' {
         $before = (Get-SamTestStoreEntry -TestHome $testHome -Name 'sam/client-secret').metadata.key_id
         $output = Invoke-Child "Update-SamApplicationCredential -Profile sam -Confirm"
-        ($output -join "`n") | Should -BeLike "*Confirmation to 'Add a new client secret, store it, and remove the old one' on profile 'sam' could not be asked*"
+        ($output -join "`n") | Should -BeLike "*Nothing was changed: 'Add a new client secret, store it, and remove the old one' on profile 'sam' needs confirmation, which cannot be asked here*"
         ($output -join "`n") | Should -Not -BeLike '*KeyId*'
         (Get-SamTestStoreEntry -TestHome $testHome -Name 'sam/client-secret').metadata.key_id | Should -Be $before
         @(Get-SamApplicationCredential -Profile sam).Count | Should -Be 1

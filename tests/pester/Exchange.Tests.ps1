@@ -141,7 +141,7 @@ Describe 'A refresh token unused for 90 days' {
         @($record.Exception.Data['Codes']) | Should -Contain 700082
         $record.Exception.Data['Error'] | Should -Be 'invalid_grant'
         $record.ErrorDetails.RecommendedAction | Should -Match '^The refresh token expired after 90 days without use \(it was issued on 20\d\d-\d\d-\d\dT'
-        $record.ErrorDetails.RecommendedAction | Should -BeLike '*Invoke-SamConsent -Profile contoso*New-SamAccessToken -Profile contoso -Force*'
+        $record.ErrorDetails.RecommendedAction | Should -BeLike '*Invoke-SamConsent -Profile contoso*Invoke-SamKeepAlive -Profile contoso*'
         $record.TargetObject | Should -Be 'contoso'
     }
 }
@@ -171,9 +171,17 @@ Describe 'Import-SamRefreshToken' {
         (Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token').value | Should -Not -Be $obtained.refresh_token
     }
 
-    It 'a token of another app is refused at the first exchange, as SamBridge.RefreshTokenInvalid' {
+    It 'a token of another app is refused by the import, and the stored one kept' {
+        $before = (Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token').value
         $obtained = Invoke-SamTestEmulator -Operation device_login -Body @{ app = 'secret' }
-        $null = Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String $obtained.refresh_token -AsPlainText -Force) -Confirm:$false -WarningAction SilentlyContinue
+        $record = { Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String $obtained.refresh_token -AsPlainText -Force) -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue } | Should -Throw -PassThru
+        $record.FullyQualifiedErrorId | Should -BeLike 'SamBridge.*'
+        (Get-SamTestStoreEntry -TestHome $testHome -Name 'contoso/refresh-token').value | Should -Be $before
+    }
+
+    It 'a token of another app stored with -SkipVerification is refused at the first exchange' {
+        $obtained = Invoke-SamTestEmulator -Operation device_login -Body @{ app = 'secret' }
+        $null = Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String $obtained.refresh_token -AsPlainText -Force) -SkipVerification -Confirm:$false -WarningAction SilentlyContinue
         $record = { New-SamAccessToken -Profile contoso -Force -ErrorAction Stop -WarningAction SilentlyContinue } | Should -Throw -PassThru
         $record.FullyQualifiedErrorId | Should -BeLike 'SamBridge.*'
         $record.CategoryInfo.Category | Should -BeIn @('InvalidData', 'AuthenticationError')

@@ -98,7 +98,7 @@ Describe 'Help of <Name>' -ForEach $commands {
     }
 
     It 'supports ShouldProcess when it changes state or connects' {
-        $changes = @('Connect-SamService', 'Import-SamRefreshToken', 'Invoke-SamConsent', 'New-SamAccessToken',
+        $changes = @('Connect-SamService', 'Import-SamRefreshToken', 'Invoke-SamConsent', 'Invoke-SamKeepAlive', 'New-SamAccessToken',
             'Register-SamProfile', 'Set-SamBridgeOption', 'Unregister-SamProfile',
             'New-SamApplication', 'Grant-SamCustomerConsent', 'Update-SamApplicationCredential')
         $supports = (Get-Command -Name $Name).Parameters.ContainsKey('WhatIf')

@@ -24,7 +24,6 @@ BeforeDiscovery {
         @{ Command = 'Invoke-SamConsent'; Why = '-TimeoutSeconds 0'; Call = { Invoke-SamConsent -Browser -TimeoutSeconds 0 -WhatIf }; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Invoke-SamConsent'; Why = '-TimeoutSeconds with -PrintUrl'; Call = { Invoke-SamConsent -PrintUrl -TimeoutSeconds 5 -WhatIf }; ErrorId = 'AmbiguousParameterSet' }
         @{ Command = 'New-SamAccessToken'; Why = '-Profile with -RefreshToken'; Call = { New-SamAccessToken -Profile x -RefreshToken (New-Object System.Security.SecureString) -Scopes 'User.Read' }; ErrorId = 'AmbiguousParameterSet' }
-        @{ Command = 'New-SamAccessToken'; Why = 'a plain-text -RefreshToken (New-PartnerAccessToken took a string)'; Call = { New-SamAccessToken -RefreshToken 'not-a-secure-string' -Scopes 'User.Read' }; ErrorId = 'ParameterArgumentTransformationError' }
         @{ Command = 'New-SamAccessToken'; Why = '-IncludeRefreshToken with -Profile'; Call = { New-SamAccessToken -Profile x -IncludeRefreshToken }; ErrorId = 'AmbiguousParameterSet' }
         @{ Command = 'New-SamAccessToken'; Why = '-Force with -RefreshToken'; Call = { New-SamAccessToken -RefreshToken (New-Object System.Security.SecureString) -Scopes 'User.Read' -Force }; ErrorId = 'AmbiguousParameterSet' }
         @{ Command = 'New-SamAccessToken'; Why = 'an empty scope'; Call = { New-SamAccessToken -Scopes '' }; ErrorId = 'ParameterArgumentValidationError' }
@@ -54,10 +53,11 @@ BeforeDiscovery {
         @{ Command = 'Register-SamProfile'; Why = 'a tenant that is not one'; Call = { Register-SamProfile -Name 'p2' -ApplicationId 'd08dc19e-ba2a-454d-8b27-fe0fdf4a176c' -Tenant 'contoso' -ErrorAction Stop }; Text = 'is neither a tenant id' }
         @{ Command = 'Set-SamBridgeOption'; Why = 'an interpreter that does not exist'; Call = { Set-SamBridgeOption -PythonPath '/nonexistent/python3' -ErrorAction Stop }; Text = 'is not a file or a command' }
         @{ Command = 'Set-SamBridgeOption'; Why = 'a Python.Runtime.dll that does not exist'; Call = { Set-SamBridgeOption -PythonRuntimePath '/nonexistent/Python.Runtime.dll' -ErrorAction Stop }; Text = 'is not a file' }
-        @{ Command = 'Unregister-SamProfile'; Why = 'a profile that does not exist'; Call = { Unregister-SamProfile -Name 'nope' -Force -ErrorAction Stop }; Text = "profile 'nope'"; Category = 'InvalidData' }
+        @{ Command = 'New-SamAccessToken'; Why = 'a plain-text -RefreshToken (New-PartnerAccessToken took a string)'; Call = { New-SamAccessToken -RefreshToken 'not-a-secure-string' -Scopes 'User.Read' -ErrorAction Stop }; Text = 'takes a SecureString' }
+        @{ Command = 'Unregister-SamProfile'; Why = 'a profile that does not exist'; Call = { Unregister-SamProfile -Name 'nope' -Force -ErrorAction Stop }; Text = "profile 'nope'"; Category = 'ObjectNotFound' }
         @{ Command = 'Get-SamProfile'; Why = 'a profile that does not exist'; Call = { Get-SamProfile -Name 'nope' -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'InvalidData' }
-        @{ Command = 'Invoke-SamConsent'; Why = 'a profile that does not exist'; Call = { Invoke-SamConsent -Profile 'nope' -Confirm:$false -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'InvalidData' }
-        @{ Command = 'Get-SamRefreshTokenStatus'; Why = 'a profile that does not exist'; Call = { Get-SamRefreshTokenStatus -Profile 'nope' -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'InvalidData' }
+        @{ Command = 'Invoke-SamConsent'; Why = 'a profile that does not exist'; Call = { Invoke-SamConsent -Profile 'nope' -Confirm:$false -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'ObjectNotFound' }
+        @{ Command = 'Get-SamRefreshTokenStatus'; Why = 'a profile that does not exist'; Call = { Get-SamRefreshTokenStatus -Profile 'nope' -ErrorAction Stop }; Text = "profile 'nope' is not in"; Category = 'ObjectNotFound' }
         @{ Command = 'Connect-SamService'; Why = 'a module that is not installed'; Call = { Connect-SamService -Target PartnerCenter -ModuleVersion '3.0.10' -Confirm:$false -ErrorAction Stop }; Text = 'PowerShell module PartnerCenter, which is not installed'; Category = 'NotInstalled' }
     )
 }
@@ -126,7 +126,8 @@ Describe 'Mandatory parameters' {
         $parameters['ApplicationId'].Aliases | Should -Contain 'ClientId'
         $parameters['Tenant'].Aliases | Should -Contain 'TenantId'
         $parameters['Tenant'].Aliases | Should -Contain 'Domain'
-        $parameters['RefreshToken'].ParameterType | Should -Be ([System.Security.SecureString])
+        # [object], so that a string gets SamBridge.InvalidInput naming the conversion; only a SecureString passes.
+        $parameters['RefreshToken'].ParameterType | Should -Be ([object])
         $parameters['Credential'].ParameterType | Should -Be ([System.Management.Automation.PSCredential])
         $parameters['Scopes'].ParameterType | Should -Be ([string[]])
     }

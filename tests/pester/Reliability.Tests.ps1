@@ -202,7 +202,7 @@ Describe 'Bad input through the cmdlets' -Tag 'Reliability' {
             $since = Get-SamTestLastSequence
             foreach ($call in @(
                     { New-SamAccessToken -Profile contoso -Force -ErrorAction Stop -WarningAction SilentlyContinue }
-                    { Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String 'a-new-token' -AsPlainText -Force) -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue }
+                    { Import-SamRefreshToken -Profile contoso -RefreshToken (ConvertTo-SecureString -String '0.AXkA-a-new-token-of-the-right-shape' -AsPlainText -Force) -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue }
                     { Get-SamRefreshTokenStatus -Profile contoso -ErrorAction Stop -WarningAction SilentlyContinue })) {
                 $record = $call | Should -Throw -PassThru
                 $record.FullyQualifiedErrorId | Should -BeLike 'SamBridge.Store,*'
@@ -294,6 +294,7 @@ Describe 'Leak scan: every cmdlet with -Verbose' -Tag 'Reliability', 'ChildProce
                 $null = Invoke-SamTestEmulator -Operation approve_next_device_code -Body @{ username = $ids.admin; mfa = $true }
                 Invoke-SamConsent -Profile pub -DeviceCode -Confirm:$false -Verbose 6>&1
             }
+            $null = Invoke-Scanned 'Invoke-SamKeepAlive' { Invoke-SamKeepAlive -Profile pub -Confirm:$false -Verbose }
             $null = Invoke-Scanned 'New-SamApplication' {
                 $null = Invoke-SamTestEmulator -Operation approve_next_device_code -Body @{ username = $ids.admin; mfa = $true; count = 2 }
                 New-SamApplication -Name sam -Tenant $ids.partner -Targets PartnerCenter, MgGraph -Store $testHome.Store `

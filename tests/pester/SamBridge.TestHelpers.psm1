@@ -106,7 +106,7 @@ function Enter-SamTestHome {
         $saved[$item.Name] = $item.Value
         Remove-Item -LiteralPath "Env:$($item.Name)"
     }
-    foreach ($name in @('SAM_BRIDGE_CONFIG', 'SAM_BRIDGE_CACHE_DIR', 'SAM_BRIDGE_AUTHORITY_HOST', 'SAM_BRIDGE_CA_BUNDLE', 'SAM_BRIDGE_PYTHON', 'SAM_BRIDGE_TEST_EMULATOR')) {
+    foreach ($name in @('SAM_BRIDGE_CONFIG', 'SAM_BRIDGE_CACHE_DIR', 'SAM_BRIDGE_AUTHORITY_HOST', 'SAM_BRIDGE_CA_BUNDLE', 'SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY', 'SAM_BRIDGE_PYTHON', 'SAM_BRIDGE_TEST_EMULATOR')) {
         if (-not $saved.ContainsKey($name)) { $saved[$name] = $null }
     }
     $script:SavedEnvironment.Push($saved)
@@ -117,6 +117,7 @@ function Enter-SamTestHome {
     $env:SAM_BRIDGE_CACHE_DIR = Join-Path -Path $path -ChildPath 'cache'
     $env:SAM_BRIDGE_AUTHORITY_HOST = $info.authority_host
     $env:SAM_BRIDGE_CA_BUNDLE = $info.ca_bundle
+    $env:SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY = '1'  # the emulator is not a Microsoft authority host
     $env:SAM_BRIDGE_PYTHON = $script:Python
     $env:SAM_BRIDGE_TEST_EMULATOR = ($info | ConvertTo-Json -Compress -Depth 5)
     if (-not $KeepEmulatorState) { $null = Invoke-SamTestEmulator -Operation reset }

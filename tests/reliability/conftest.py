@@ -98,6 +98,11 @@ def _lines(data: dict[str, Any]) -> list[str]:
         )
         if "cmdlets" in leaks:
             lines.append(f"  PowerShell cmdlets run with -Verbose: {leaks['cmdlets']}")
+    attacker = data.get("local attacker", {})
+    if attacker:
+        attempts = sum(n for n in attacker.values() if isinstance(n, int) and not isinstance(n, bool))
+        lines.append(f"local attacker (test_local_attacker, test_out_of_order): {attempts} attempts refused or survived")
+        lines.append("  " + ", ".join(f"{k} {n}" for k, n in sorted(attacker.items())))
     soak = data.get("soak", {})
     if soak:
         lines.append(

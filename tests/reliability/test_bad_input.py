@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -359,7 +360,7 @@ def test_corrupt_config_file(name: str, content: bytes, message: str, consented_
     keep = (config, store)
     commands = [(("token", "--profile", "contoso"), ""), (("status", "--profile", "contoso"), ""),
                 (("keepalive", "--profile", "contoso"), ""),
-                (("refresh-token", "import", "--profile", "contoso"), "a-new-token"),
+                (("refresh-token", "import", "--profile", "contoso"), "0.AXkA-a-new-token-of-the-right-shape"),
                 (("profile", "show", "contoso"), ""), (("profile", "remove", "contoso"), "")]
     if name in _FILE_LEVEL:
         commands.append((("profile", "add", "other", "--app-id", APP, "--tenant", TENANT, "--store", "memory"), ""))
@@ -407,7 +408,7 @@ def test_corrupt_store_file(name: str, content: bytes, message: str, consented_p
     keep = (config, store)
     for args, input in ((("token", "--profile", "contoso", "--force-refresh"), ""), (("status", "--profile", "contoso"), ""),
                         (("keepalive", "--profile", "contoso"), ""),
-                        (("refresh-token", "import", "--profile", "contoso"), "a-new-token"),
+                        (("refresh-token", "import", "--profile", "contoso"), "0.AXkA-a-new-token-of-the-right-shape"),
                         (("refresh-token", "remove", "--profile", "contoso"), ""),
                         (("profile", "remove", "contoso"), ""),
                         (("store", "check", "--profile", "contoso"), "")):
@@ -446,6 +447,9 @@ class HostileProxy:
         self.upstream = emulator.authority_host
         self.session = build_session(emulator.ca_bundle, policy=__import__("bridge._auth.http", fromlist=["x"]).RetryPolicy(attempts=0))
         self.mutate: Callable[[dict[str, Any]], Any] = lambda body: body
+        self.redirect: str | None = None  # when set, a token request is answered 307 to this URL instead
+        self.token_requests: list[bytes] = []  # the body of every token request the proxy received
+        self.delays: dict[str, float] = {}  # seconds to hold a request whose path contains the key
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -457,6 +461,17 @@ class HostileProxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if self.path.endswith("/oauth2/v2.0/token"):
+                    proxy.token_requests.append(body or b"")
+                for part, seconds in list(proxy.delays.items()):
+                    if part in self.path:
+                        time.sleep(seconds)
+                if proxy.redirect and self.path.endswith("/oauth2/v2.0/token"):
+                    self.send_response(307)
+                    self.send_header("Location", proxy.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
                 answer = proxy.session.request(self.command, proxy.upstream + self.path, data=body, headers=headers)
                 payload = answer.content.replace(proxy.upstream.encode(), proxy.url.encode())
@@ -521,7 +536,9 @@ HOSTILE_RESPONSES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
 
 
 @pytest.fixture
-def hostile(consented_profile: ProfileHandle) -> Any:
+def hostile(consented_profile: ProfileHandle, monkeypatch: pytest.MonkeyPatch) -> Any:
+    # The proxy is another authority than the emulator that issued the token: presenting it there is meant.
+    monkeypatch.setenv("SAM_BRIDGE_ALLOW_AUTHORITY_CHANGE", "1")
     proxy = HostileProxy(consented_profile.emulator)
     handle = consented_profile.with_profile(authority_host=proxy.url)
     try:
@@ -560,8 +577,12 @@ def test_an_error_answer_of_the_wrong_shape(hostile: Any, figures: Any) -> None:
     """{"error": 42}: Entra refused, in a form it never uses; still one message, exit 4."""
     proxy, handle = hostile
     proxy.mutate = lambda body: {"error": 42, "error_description": ["x"], "error_codes": "70000"}
+    token = handle.refresh_token()
+    # The store keeps the token; only the refusal is added to its record (so `status` says refused).
     _refuse(figures, "token response", ("token", "--profile", "contoso", "--scope", GRAPH, "--force-refresh"), 4,
-            "Entra ID refused the request: unknown_error", keep=(handle.config_path, handle.store.path))
+            "Entra ID refused the request: unknown_error", keep=(handle.config_path,))
+    assert handle.refresh_token() == token
+    assert handle.metadata()["refusal_code"] == "unknown_error"
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def test_import_and_status_with_every_backend(
     commands = [
         (_profile_args(store_case), ""),
         (["store", "check", "--profile", "contoso"], ""),
-        (["refresh-token", "import", "--profile", "contoso", "--json"], TOKEN + "\n"),
+        (["refresh-token", "import", "--profile", "contoso", "--json", "--no-verify"], TOKEN + "\n"),
         (["status", "--profile", "contoso", "--json"], ""),
     ]
     outputs = []

@@ -1,7 +1,10 @@
 """The `keyring` store beyond the contract: what a box without a usable Secret Service is told.
 
 Each scenario runs in a fresh process, because the keyring library picks its backend once per
-process (as it does for a user running the CLI).
+process (as it does for a user running the CLI). The scenarios without a Secret Service run twice:
+with the backend keyring chooses on this machine, and with the `fail` backend it falls back to on a
+bare machine (no libsecret bindings), so a developer's extra packages cannot hide what a fresh
+machine says.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bridge._stores.keyring_store import KeyringStore
 from tests.fixtures.emulator import REPO_ROOT
@@ -36,7 +41,12 @@ print(json.dumps(out))
 """
 
 
-def _probe(env_changes: dict[str, str | None]) -> dict[str, Any]:
+# None: the backend keyring chooses here; the fail backend: what a machine without libsecret's
+# bindings (gir1.2-secret-1) gets when no Secret Service answers.
+BACKENDS = pytest.mark.parametrize("backend", [None, "keyring.backends.fail.Keyring"], ids=["chosen", "bare-machine"])
+
+
+def _probe(env_changes: dict[str, str | None], backend: str | None = None) -> dict[str, Any]:
     env = dict(os.environ)
     for key, value in env_changes.items():
         if value is None:
@@ -44,6 +54,8 @@ def _probe(env_changes: dict[str, str | None]) -> dict[str, Any]:
         else:
             env[key] = value
     env.pop("PYTHON_KEYRING_BACKEND", None)
+    if backend:
+        env["PYTHON_KEYRING_BACKEND"] = backend
     env["PYTHONPATH"] = str(REPO_ROOT)
     done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=60, cwd=str(REPO_ROOT))
     assert done.returncode == 0, done.stderr
@@ -61,24 +73,32 @@ def _assert_unavailable(result: dict[str, Any], reason: str) -> None:
             assert alternative in message, message
 
 
-def test_headless_box_without_a_session_bus() -> None:
-    _assert_unavailable(_probe({"DBUS_SESSION_BUS_ADDRESS": None}), "DBUS_SESSION_BUS_ADDRESS is not set")
+@BACKENDS
+def test_headless_box_without_a_session_bus(backend: str | None) -> None:
+    _assert_unavailable(_probe({"DBUS_SESSION_BUS_ADDRESS": None}, backend), "DBUS_SESSION_BUS_ADDRESS is not set")
 
 
-def test_session_bus_address_pointing_nowhere(tmp_path: Path) -> None:
+@BACKENDS
+def test_session_bus_address_pointing_nowhere(tmp_path: Path, backend: str | None) -> None:
     _assert_unavailable(
-        _probe({"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-such-socket"}), "cannot be reached"
+        _probe({"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-such-socket"}, backend), "cannot be reached"
     )
 
 
-def test_session_bus_without_a_secret_service(tmp_path: Path) -> None:
+@BACKENDS
+def test_session_bus_without_a_secret_service(tmp_path: Path, backend: str | None) -> None:
     with closing_daemon(SecretServiceDaemon(tmp_path).start(with_keyring=False)) as bus:
-        _assert_unavailable(_probe({"DBUS_SESSION_BUS_ADDRESS": bus.address}), "nothing provides org.freedesktop.secrets")
+        _assert_unavailable(_probe({"DBUS_SESSION_BUS_ADDRESS": bus.address}, backend),
+                            "nothing provides org.freedesktop.secrets")
 
 
-def test_cli_names_the_alternatives_on_a_headless_box(tmp_path: Path) -> None:
+@BACKENDS
+def test_cli_names_the_alternatives_on_a_headless_box(tmp_path: Path, backend: str | None) -> None:
     env = dict(os.environ, SAM_BRIDGE_CONFIG=str(tmp_path / "config.toml"), PYTHONPATH=str(REPO_ROOT))
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    if backend:
+        env["PYTHON_KEYRING_BACKEND"] = backend
     cli = [sys.executable, "-m", "bridge"]
     add = subprocess.run(cli + ["profile", "add", "contoso", "--app-id", "d08dc19e-ba2a-454d-8b27-fe0fdf4a176c",
                                 "--tenant", "contoso.onmicrosoft.com", "--store", "keyring"],

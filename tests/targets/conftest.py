@@ -61,6 +61,7 @@ def consented(emulator_server: Any, tmp_path_factory: pytest.TempPathFactory) ->
         # The in-process API (connect_parameters) and the CLI subprocesses share config and cache.
         patch.setenv("SAM_BRIDGE_CONFIG", str(home / "config.toml"))
         patch.setenv("SAM_BRIDGE_CACHE_DIR", str(home / "cache"))
+        patch.setenv("SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY", "1")  # the emulator is not a Microsoft authority host
         env = dict(os.environ)
         env.update(
             SAM_BRIDGE_CLI=CLI_COMMAND,

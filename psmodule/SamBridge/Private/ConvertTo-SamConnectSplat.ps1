@@ -11,7 +11,8 @@ function ConvertTo-SamConnectSplat {
     $splat = @{}
     foreach ($property in $Result.parameters.PSObject.Properties) {
         $value = $property.Value
-        if ($value -is [System.Array]) { $value = [string[]]@($value) }
+        if ($value -is [System.Array]) { $value = @($value | ForEach-Object { ConvertTo-SamHiddenText -Value $_ }) }
+        else { $value = ConvertTo-SamHiddenText -Value $value }
         $splat[$property.Name] = $value
     }
     foreach ($name in @($Result.secure_parameters)) {

@@ -26,6 +26,9 @@ function ConvertTo-SamErrorRecord {
         ExitCode      = Get-SamProperty -InputObject $CoreError -Name 'exit_code'
     }
     if ($codes.Count -gt 0) { $data['Codes'] = [int[]]$codes }
+    # The core names the input that was wrong where it knows better than the cmdlet (a profile name).
+    $coreTarget = Get-SamProperty -InputObject $CoreError -Name 'target'
+    if ($null -ne $coreTarget) { $TargetObject = $coreTarget }
     New-SamErrorRecord -ErrorId $errorId -Category $category -Message $message `
         -Remediation ([string](Get-SamProperty -InputObject $CoreError -Name 'remediation')) `
         -TargetObject $TargetObject -Data $data

@@ -31,8 +31,7 @@ function Resolve-SamBridgeCommand {
     }
     if ($env:SAM_BRIDGE_CLI) {
         $text = $env:SAM_BRIDGE_CLI.Trim()
-        $words = @($text)
-        if (-not (Test-Path -LiteralPath $text -PathType Leaf)) { $words = @($text -split '\s+') }
+        $words = @(Split-SamCommandLine -Text $text)
         $path = Resolve-SamExecutable -Name $words[0]
         if (-not $path) {
             return (New-SamErrorRecord -ErrorId 'SamBridge.CoreNotFound' -Category ObjectNotFound -Terminating `

@@ -18,7 +18,9 @@ function Connect-SamService {
         profile, else the only one).
     .PARAMETER Tenant
         A customer tenant (id or domain) to connect to through GDAP; default the partner tenant.
-        Takes the TenantId, CustomerId or Domain property of piped objects.
+        Takes piped strings, and the TenantId, CustomerId or Domain property of piped objects:
+        each piped tenant is connected in turn (one connection at a time, so there is no
+        -AllCustomers or -Concurrency: for a batch, use Get-SamConnectParameter -AllCustomers).
     .PARAMETER ModuleVersion
         The module version to produce parameters for (default: the version loaded, else the newest installed).
     .PARAMETER With
@@ -39,7 +41,7 @@ function Connect-SamService {
 
         Shows what would be connected; no token is exchanged.
     .INPUTS
-        Objects with a TenantId, CustomerId or Domain property.
+        Tenant ids or domains, or objects with a TenantId, CustomerId or Domain property.
     .OUTPUTS
         The output of the target's Connect-* cmdlet.
     .LINK
@@ -55,7 +57,7 @@ function Connect-SamService {
         [ValidateNotNullOrEmpty()]
         [string] $Profile,
 
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('TenantId', 'CustomerId', 'Domain')]
         [ValidateNotNullOrEmpty()]
         [string] $Tenant,
@@ -100,7 +102,7 @@ function Connect-SamService {
         if ($Tenant) { $where = "tenant '$Tenant'" }
         $who = 'the default profile'
         if ($Profile) { $who = "profile '$Profile'" }
-        if (-not $PSCmdlet.ShouldProcess("$where ($who)", "Connect with $($info.qualified_cmdlet) ($($info.module) $version)")) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target "$where ($who)" -Action "Connect with $($info.qualified_cmdlet) ($($info.module) $version)")) { return }
 
         $arguments = Get-SamConnectArgument -Target $Target -Profile $Profile -Tenant $Tenant -ModuleVersion $version -With $With -Url $Url
         $targetObject = $Target

@@ -5,9 +5,12 @@ function Get-SamRefreshTokenStatus {
     .DESCRIPTION
         Reads the stored refresh token's record (nothing is sent to Entra): who consented and
         when, whether the sign-in had MFA, when the token was issued and last redeemed, when it
-        expires if left unused, and its State: ok, warning (fewer than -WarningDays left), expired
+        expires if left unused, Entra's last refusal, and its State: ok, warning (fewer than
+        -WarningDays left), expired, refused (Entra refused the last exchange: RefusalCode,
+        RefusedAt, RefusalTenant, RefusalMessage and RefusalRemediation say what and how to fix it)
         or missing. Every exchange rotates the token and restarts its 90 days, so a job that runs
-        at least monthly never lets it expire.
+        at least monthly never lets it expire; every refusal is recorded, so a status read after a
+        failed job says refused. To ask Entra now, use Test-SamProfile.
     .PARAMETER Profile
         The sam-bridge profile (default: SAM_BRIDGE_PROFILE, else the configuration's default
         profile, else the only one). Takes the Profile property of piped objects, so
@@ -24,7 +27,8 @@ function Get-SamRefreshTokenStatus {
         Objects with a Profile property (SamBridge.Profile from Get-SamProfile).
     .OUTPUTS
         SamBridge.RefreshTokenStatus: Profile, Store, Present, State, User, ConsentedAt, IssuedAt,
-        LastRedeemedAt, ExpiresAt, DaysLeft, Mfa, Scopes, Source.
+        LastRedeemedAt, ExpiresAt, DaysLeft, Mfa, Scopes, Source, RefusedAt, RefusalCode,
+        RefusalTenant, RefusalMessage, RefusalRemediation.
     .LINK
         Invoke-SamConsent
     #>

@@ -55,7 +55,7 @@ function Grant-SamCustomerConsent {
     if ($Profile) { $arguments['profile'] = $Profile }
     $shown = 'every customer'
     if ($Tenant) { $shown = $Tenant -join ', ' }
-    if (-not $Check -and -not (Confirm-SamShouldProcess -Cmdlet $PSCmdlet -Target $shown -Action 'Consent the SAM application through Partner Center')) { return }
+    if (-not $Check -and -not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $shown -Action 'Consent the SAM application through Partner Center')) { return }
     $results = Invoke-SamBridgeCore -Command 'app.consent' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet
     foreach ($result in @($results)) {
         if ($null -eq $result) { continue }

@@ -8,8 +8,9 @@ function Invoke-SamConsent {
         (New-SamAccessToken, Get-SamConnectParameter, Connect-SamService) uses and rotates it.
 
         Three ways to sign in:
-        -DeviceCode (the default): shows a code and a URL; sign in on any device. For public-client
-        profiles (no client secret or certificate).
+        -DeviceCode (the default for a public-client profile): shows a code and a URL; sign in on
+        any device. For public-client profiles (no client secret or certificate); without a switch,
+        a confidential-client profile signs in with -Browser, as on the command line.
         -Browser: opens the browser on this machine and receives the answer on a loopback port.
         -PrintUrl: shows the sign-in URL to open on any machine, then asks for the URL the browser
         was finally sent to (a localhost page that does not load): paste it at the prompt.
@@ -21,7 +22,7 @@ function Invoke-SamConsent {
         This replaces New-PartnerAccessToken -UseAuthorizationCode / -UseDeviceAuthentication: the
         refresh token goes straight to the store instead of into the console output.
     .PARAMETER DeviceCode
-        Sign in with a device code (the default).
+        Sign in with a device code (the default for a public client).
     .PARAMETER Browser
         Sign in with the browser of this machine (authorization code flow with PKCE on a loopback redirect).
     .PARAMETER PrintUrl
@@ -79,12 +80,17 @@ function Invoke-SamConsent {
         $methods = @{ DeviceCode = 'device-code'; Browser = 'browser'; PrintUrl = 'print-url' }
         $method = $methods[$PSCmdlet.ParameterSetName]
         $arguments = @{ method = $method; timeout = $TimeoutSeconds }
+        if ($PSCmdlet.ParameterSetName -eq 'DeviceCode' -and -not $DeviceCode) {
+            # No method chosen: the profile's default (a device code, or the browser for a confidential client).
+            $arguments.Remove('method')
+            $method = 'device code, or browser for a confidential client'
+        }
         $shown = 'the default profile'
         if ($Profile) {
             $arguments['profile'] = $Profile
             $shown = "profile '$Profile'"
         }
-        if (-not $PSCmdlet.ShouldProcess($shown, "Sign in ($method) and store a new refresh token")) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $shown -Action "Sign in ($method) and store a new refresh token")) { return }
         Invoke-SamBridgeCore -Command 'consent' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.ConsentResult'
     }

@@ -103,9 +103,10 @@ function New-SamAccessToken {
         [ValidateNotNullOrEmpty()]
         [string] $Profile,
 
+        # [object], so that a string gets a specific error naming the fix, not the binder's conversion error.
         [Parameter(Mandatory = $true, ParameterSetName = 'RefreshToken')]
         [ValidateNotNull()]
-        [System.Security.SecureString] $RefreshToken,
+        [object] $RefreshToken,
 
         [Parameter(ParameterSetName = 'RefreshToken')]
         [Parameter(Mandatory = $true, ParameterSetName = 'ServicePrincipal')]
@@ -151,6 +152,12 @@ function New-SamAccessToken {
         [int] $Concurrency = 8
     )
     begin {
+        if ($PSCmdlet.ParameterSetName -eq 'RefreshToken' -and $RefreshToken -isnot [System.Security.SecureString]) {
+            $PSCmdlet.ThrowTerminatingError((New-SamErrorRecord -ErrorId 'SamBridge.InvalidInput' -Category InvalidArgument `
+                        -Message "-RefreshToken takes a SecureString, not a $($RefreshToken.GetType().Name): a refresh token in a plain string stays readable in memory, transcripts and history." `
+                        -Remediation 'Read it as a SecureString (Read-Host -AsSecureString, Get-Secret), or convert the string you have: -RefreshToken (ConvertTo-SecureString -String $refreshToken -AsPlainText -Force).' `
+                        -TargetObject 'RefreshToken'))
+        }
         # With -Profile, tenants are gathered so that many of them make one batch (one read of the
         # refresh token, concurrent exchanges) instead of one request each.
         $queued = [System.Collections.Generic.List[string]]::new()  # ::new, not New-Object: a tenth of the time
@@ -163,10 +170,10 @@ function New-SamAccessToken {
         $names = @(foreach ($name in @($Tenant)) { if ($name) { $name } })
         if ($PSCmdlet.ParameterSetName -eq 'Profile') {
             if ($names.Count -eq 0 -and -not $AllCustomers) {
-                if ($PSCmdlet.ShouldProcess("$shown, the partner tenant", $redeem)) { $partner = $true }
+                if ((Confirm-SamAction -Cmdlet $PSCmdlet -Target "$shown, the partner tenant" -Action $redeem)) { $partner = $true }
             }
             foreach ($name in $names) {
-                if ($PSCmdlet.ShouldProcess("$shown, tenant '$name'", $redeem)) { $queued.Add($name) }
+                if ((Confirm-SamAction -Cmdlet $PSCmdlet -Target "$shown, tenant '$name'" -Action $redeem)) { $queued.Add($name) }
             }
             return
         }
@@ -192,7 +199,7 @@ function New-SamAccessToken {
             }
             $action = 'Redeem the refresh token for an access token'
             if ($mode -eq 'client_credentials') { $action = 'Get an app-only access token' }
-            if (-not $PSCmdlet.ShouldProcess($where, $action)) { continue }
+            if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $where -Action $action)) { continue }
             $result = Invoke-SamBridgeCore -Command 'token.adhoc' -Arguments $arguments -Secrets $secrets -TargetObject $name -Cmdlet $PSCmdlet
             if ($null -ne $result) { ConvertTo-SamAccessToken -Result $result -IncludeRefreshToken:$IncludeRefreshToken }
         }
@@ -202,7 +209,7 @@ function New-SamAccessToken {
         $arguments = @{ force_refresh = [bool]$Force }
         if ($Profile) { $arguments['profile'] = $Profile }
         if ($Scopes) { $arguments['scopes'] = [string[]]@($Scopes) }
-        $everyCustomer = $AllCustomers -and $PSCmdlet.ShouldProcess("$shown, every customer tenant", $redeem)
+        $everyCustomer = $AllCustomers -and (Confirm-SamAction -Cmdlet $PSCmdlet -Target "$shown, every customer tenant" -Action $redeem)
         if ($everyCustomer -or $queued.Count -gt 1) {
             $arguments['tenants'] = [string[]]$queued.ToArray()
             $arguments['all_customers'] = [bool]$everyCustomer

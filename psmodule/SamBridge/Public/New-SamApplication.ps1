@@ -37,6 +37,9 @@ function New-SamApplication {
         Where the secret and the refresh token live: keyring (default), file:PATH, keyvault:URL.
     .PARAMETER AuthorityHost
         The Entra authority (default https://login.microsoftonline.com; the emulator in tests).
+    .PARAMETER AllowCustomAuthority
+        Allow an AuthorityHost that is not one of Microsoft's (the emulator, a private test authority);
+        the profile written remembers it, as Register-SamProfile -AllowCustomAuthority does.
     .PARAMETER CaBundle
         CA certificate(s) to trust for the authority, Graph and Partner Center.
     .PARAMETER GraphUrl
@@ -96,6 +99,8 @@ function New-SamApplication {
         [ValidateNotNullOrEmpty()]
         [string] $AuthorityHost,
 
+        [switch] $AllowCustomAuthority,
+
         [ValidateNotNullOrEmpty()]
         [string] $CaBundle,
 
@@ -118,6 +123,7 @@ function New-SamApplication {
     foreach ($key in $map.Keys) {
         if ($PSBoundParameters.ContainsKey($key)) { $arguments[$map[$key]] = [string]$PSBoundParameters[$key] }
     }
+    if ($AllowCustomAuthority) { $arguments['custom_authority'] = $true }
     if ($Targets) { $arguments['targets'] = @($Targets) }
     if ($WhatIfPreference) {
         # The core reads the app and reports the difference; nothing is written.
@@ -139,7 +145,7 @@ function New-SamApplication {
         foreach ($line in $lines) { $null = $PSCmdlet.ShouldProcess("application of profile '$Name'", $line) }
         return
     }
-    if (-not (Confirm-SamShouldProcess -Cmdlet $PSCmdlet -Target "profile '$Name'" -Action 'Create or update the SAM application, store its secret and write the profile')) { return }
+    if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target "profile '$Name'" -Action 'Create or update the SAM application, store its secret and write the profile')) { return }
     Invoke-SamBridgeCore -Command 'app.create' -Arguments $arguments -TargetObject $Name -Cmdlet $PSCmdlet |
         ConvertTo-SamObject -TypeName 'SamBridge.ApplicationResult'
 }

@@ -31,6 +31,9 @@ function Register-SamProfile {
     .PARAMETER AuthorityHost
         The Entra authority, e.g. https://login.microsoftonline.us for US Government (default:
         SAM_BRIDGE_AUTHORITY_HOST, else https://login.microsoftonline.com).
+    .PARAMETER AllowCustomAuthority
+        Allow an AuthorityHost that is not one of Microsoft's (the emulator, a private test authority).
+        Without it such a host is refused, so a mistyped or planted host never receives tokens.
     .PARAMETER CaBundle
         A PEM file of CA certificates to trust for the authority (for a private or test authority).
     .PARAMETER Store
@@ -42,6 +45,9 @@ function Register-SamProfile {
         Customer tenants (ids or domains) that Test-SamProfile checks by default.
     .PARAMETER RedirectPort
         A fixed loopback port for browser consent, when the app registration names one (default: any free port).
+    .PARAMETER PartnerCenterUrl
+        The Partner Center API that lists the customers for -AllCustomers (default:
+        https://api.partnercenter.microsoft.com; another for a sovereign cloud or a test service).
     .PARAMETER Default
         Make this the default profile.
     .PARAMETER Force
@@ -119,6 +125,11 @@ function Register-SamProfile {
         [ValidateRange(0, 65535)]
         [int] $RedirectPort,
 
+        [ValidateNotNullOrEmpty()]
+        [string] $PartnerCenterUrl,
+
+        [switch] $AllowCustomAuthority,
+
         [switch] $Default,
 
         [switch] $Force
@@ -133,6 +144,8 @@ function Register-SamProfile {
         if ($Scopes) { $arguments['scopes'] = [string[]]@($Scopes) }
         if ($Customers) { $arguments['customers'] = [string[]]@($Customers) }
         if ($PSBoundParameters.ContainsKey('RedirectPort')) { $arguments['redirect_port'] = $RedirectPort }
+        if ($PartnerCenterUrl) { $arguments['partner_center_url'] = $PartnerCenterUrl }
+        if ($AllowCustomAuthority) { $arguments['custom_authority'] = $true }
         switch ($PSCmdlet.ParameterSetName) {
             'ClientSecret' { $secrets['client_secret'] = $ClientSecret }
             'Credential' {
@@ -146,7 +159,7 @@ function Register-SamProfile {
         }
         $action = 'Create the profile'
         if ($Force) { $action = 'Create or replace the profile' }
-        if (-not $PSCmdlet.ShouldProcess("profile '$Name'", $action)) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target "profile '$Name'" -Action $action)) { return }
         Invoke-SamBridgeCore -Command 'profile.register' -Arguments $arguments -Secrets $secrets -TargetObject $Name -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.Profile'
     }

@@ -41,7 +41,7 @@ function Set-SamBridgeOption {
     .LINK
         Get-SamBridgeOption
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Low')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Low', PositionalBinding = $false)]
     [OutputType('SamBridge.Option')]
     param(
         [AllowEmptyString()]
@@ -50,6 +50,8 @@ function Set-SamBridgeOption {
         [AllowEmptyString()]
         [string] $ConfigPath,
 
+        # The only positional parameter: `Set-SamBridgeOption InProcess` means the transport.
+        [Parameter(Position = 0)]
         [ValidateSet('Auto', 'InProcess', 'ChildProcess')]
         [string] $Transport,
 
@@ -95,7 +97,7 @@ function Set-SamBridgeOption {
     if ($Transport) { $changes['Transport'] = $Transport }
     if ($changes.Count -gt 0) {
         $shown = @($changes.Keys | Sort-Object | ForEach-Object { "$_ = '$($changes[$_])'" }) -join ', '
-        if ($PSCmdlet.ShouldProcess('SamBridge options of this session', "Set $shown")) {
+        if ((Confirm-SamAction -Cmdlet $PSCmdlet -Target 'SamBridge options of this session' -Action "Set $shown")) {
             foreach ($key in $changes.Keys) { $script:SamBridgeOptions[$key] = $changes[$key] }
             # Another core may know other targets.
             if ($changes.ContainsKey('PythonPath')) { $script:SamBridgeTargets = $null }

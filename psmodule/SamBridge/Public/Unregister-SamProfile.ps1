@@ -42,7 +42,7 @@ function Unregister-SamProfile {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
         $what = 'Remove the profile and its refresh token and secrets'
         if ($KeepSecrets) { $what = 'Remove the profile (its store entries stay)' }
-        if (-not $PSCmdlet.ShouldProcess("profile '$Name'", $what)) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target "profile '$Name'" -Action $what)) { return }
         $null = Invoke-SamBridgeCore -Command 'profile.remove' -Arguments @{ profile = $Name; keep_secrets = [bool]$KeepSecrets } `
             -TargetObject $Name -Cmdlet $PSCmdlet
     }

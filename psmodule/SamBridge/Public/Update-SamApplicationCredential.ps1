@@ -56,7 +56,7 @@ function Update-SamApplicationCredential {
             $arguments['profile'] = $Profile
             $shown = "profile '$Profile'"
         }
-        if (-not (Confirm-SamShouldProcess -Cmdlet $PSCmdlet -Target $shown -Action 'Add a new client secret, store it, and remove the old one')) { return }
+        if (-not (Confirm-SamAction -Cmdlet $PSCmdlet -Target $shown -Action 'Add a new client secret, store it, and remove the old one')) { return }
         Invoke-SamBridgeCore -Command 'app.rotate' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet |
             ConvertTo-SamObject -TypeName 'SamBridge.CredentialRotation'
     }
