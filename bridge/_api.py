@@ -10,7 +10,7 @@ import sys
 from typing import Any, Callable, Iterable, Mapping
 
 from ._config import Config, Profile  # Config: the edges list and find profiles with it
-from ._core.constants import DEFAULT_WARN_DAYS
+from ._core.constants import BATCH_CONCURRENCY, DEFAULT_WARN_DAYS
 from ._core.errors import InvalidInputError
 from ._core.tokens import AccessToken
 from ._services.profiles import load_profile, store_client_certificate, store_client_secret, store_for
@@ -306,3 +306,63 @@ def module_snippet(*args: Any, **kwargs: Any) -> str:
     from ._targets.snippets import module_snippet as make
 
     return make(*args, **kwargs)
+
+
+# --- the SAM application itself (create, consent into customers, credentials, rotate) ----------------
+
+
+def app_create(name: str, *, targets: Iterable[str] | str | None = None, config: str | os.PathLike[str] | None = None,
+               **options: Any):  # type: ignore[no-untyped-def]
+    """Create or reconcile the profile's multi-tenant app (see bridge._services.app.create) with the
+    permissions the `targets` need (default: every current target; an existing app keeps its own)."""
+    from ._services.app import create
+    from ._targets.permissions import parse_targets, target_permissions
+
+    chosen = parse_targets(targets)  # unknown targets are refused before anything is asked or sent
+    return create(name, config=config, permissions=target_permissions(chosen), keep_permissions=chosen is None, **options)
+
+
+def app_consent(profile: Profile | str | None = None, tenants: Iterable[str] | None = None, *, all_customers: bool = False,
+                check: bool = False, concurrency: int = BATCH_CONCURRENCY, config: str | os.PathLike[str] | None = None,
+                on_done: Callable[[Any, int, int], None] | None = None):  # type: ignore[no-untyped-def]
+    """Consent the app into customer tenants through Partner Center (`check`: report drift only)."""
+    from ._services.app import consent_customers
+
+    p = load_profile(profile, config=config)
+    chosen = list(tenants or []) + (customer_tenants(p) if all_customers else [])
+    return consent_customers(p, store_for(p), chosen, check=check, concurrency=concurrency, on_done=on_done)
+
+
+def app_credentials(profile: Profile | str | None = None, *, warn_days: float | None = None,
+                    config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """Every secret and certificate of the profile's app, with its expiry."""
+    from ._core.constants import DEFAULT_CREDENTIAL_WARN_DAYS
+    from ._services.app import credentials
+
+    p = load_profile(profile, config=config)
+    return credentials(p, store_for(p), warn_days=DEFAULT_CREDENTIAL_WARN_DAYS if warn_days is None else warn_days)
+
+
+def app_credential_status(profile: Profile | str | None = None, *, warn_days: float | None = None,
+                          config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """The stored client credential against its end date (no network)."""
+    from ._core.constants import DEFAULT_CREDENTIAL_WARN_DAYS
+    from ._services.app import credential_status
+
+    p = load_profile(profile, config=config)
+    return credential_status(p, store_for(p), warn_days=DEFAULT_CREDENTIAL_WARN_DAYS if warn_days is None else warn_days)
+
+
+def app_rotate(profile: Profile | str | None = None, *, keep_old: bool = False, secret_days: int | None = None,
+               sign_in: str | None = None, prompt: Callable[[str], None] | None = None,
+               config: str | os.PathLike[str] | None = None, on_step: Callable[[str], None] | None = None):  # type: ignore[no-untyped-def]
+    """Rotate the app's client secret; `sign_in` (a consent method) when the old secret cannot be used."""
+    from ._core.constants import DEFAULT_SECRET_DAYS
+    from ._services.app import bootstrap_token, rotate
+
+    p = load_profile(profile, config=config)
+    token = None
+    if sign_in:
+        token = bootstrap_token(p, method=sign_in, **({"prompt": prompt} if prompt else {}))
+    return rotate(p, store_for(p), keep_old=keep_old, secret_days=secret_days or DEFAULT_SECRET_DAYS,
+                  on_step=on_step, token=token)

@@ -19,6 +19,8 @@ from ._core.constants import (
     DEFAULT_SCOPES,
     DEFAULT_STORE,
     PARTNER_CENTER_URL,
+    BOOTSTRAP_CLIENT_ID,
+    GRAPH_URL,
     ENV_AUTHORITY_HOST,
     ENV_CA_BUNDLE,
     ENV_CONFIG,
@@ -68,6 +70,8 @@ class Profile:
     customers: tuple[str, ...] = ()
     redirect_port: int = 0
     partner_center_url: str = PARTNER_CENTER_URL
+    graph_url: str = GRAPH_URL
+    bootstrap_client_id: str = BOOTSTRAP_CLIENT_ID  # the public client `app create` signs in with
     custom_authority: bool = False  # an authority host that is not Microsoft's was allowed when the profile was added
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -94,6 +98,8 @@ class Profile:
                 or not 0 <= self.redirect_port <= 65535):
             raise InvalidInputError(f"redirect port {self.redirect_port!r} is not a port number (0-65535).")
         object.__setattr__(self, "partner_center_url", v.endpoint_url(self.partner_center_url, "Partner Center URL"))
+        object.__setattr__(self, "graph_url", v.endpoint_url(self.graph_url, "Microsoft Graph URL"))
+        object.__setattr__(self, "bootstrap_client_id", v.guid(self.bootstrap_client_id, "bootstrap client id"))
         if not isinstance(self.custom_authority, bool):
             raise InvalidInputError(f"custom_authority {self.custom_authority!r} is not true or false.")
 

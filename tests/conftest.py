@@ -1,7 +1,7 @@
 """Shared pytest set-up: fixtures live in tests/fixtures/ and are loaded as plugins.
 
 Folders are subsystems (stores, targets, exchange, consent, doctor, rpc, cli, config, core,
-emulator, interop, architecture); kinds are markers (registered in pyproject.toml): `-m unit`, `-m browser`,
+emulator, app, interop, architecture); kinds are markers (registered in pyproject.toml): `-m unit`, `-m browser`,
 `-m keyring`, `-m slow`, `-m reliability`. The reliability suites (docs/RELIABILITY.md) cross
 every subsystem and keep their shared helpers together in tests/reliability/; the marker is given
 here, once, to everything collected there.

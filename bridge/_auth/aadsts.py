@@ -109,6 +109,12 @@ _REMEDIATION: dict[int, tuple[type[AuthenticationError], str]] = {
         "The client secret was refused. Store the secret's Value (not its Secret ID), and check "
         "it has not expired: `sam-bridge profile add {profile} ... --secret-stdin`.",
     ),
+    7000222: (
+        ClientCredentialError,
+        "The client secret of application {app_id} has expired. Rotate it with "
+        "`sam-bridge app rotate --profile {profile} --sign-in` (an expired secret cannot authorize its own "
+        "rotation, so a partner admin signs in once); `app credentials` shows every secret's expiry.",
+    ),
     7000218: (
         ClientCredentialError,
         "Application {app_id} is a confidential client: configure its client secret or "

@@ -89,3 +89,28 @@ def load_certificate(data: bytes, password: bytes | None, *, check_expiry: bool 
     ).decode("ascii")
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
     return ClientCertificate(key_pem, cert_pem, cert.fingerprint(hashes.SHA1()).hex().upper(), not_after)
+
+
+def generate_certificate(common_name: str, days: int) -> ClientCertificate:
+    """A new RSA 2048 key and a self-signed certificate for it, valid from a minute ago for `days`.
+
+    For an app's own credential (Graph takes at most one year); the key never leaves memory or the store.
+    """
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=days)).sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return load_certificate(pem, None)

@@ -26,6 +26,16 @@ DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_STORE = "keyring"
 
 PARTNER_CENTER_URL = "https://api.partnercenter.microsoft.com"
+GRAPH_URL = "https://graph.microsoft.com"
+# The client `app create` signs in with before the app exists: Microsoft Graph Command Line Tools,
+# the public client of Connect-MgGraph, which every tenant can use for device-code sign-in.
+BOOTSTRAP_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+# A profile's app credential is reported as expiring this many days before its endDateTime.
+DEFAULT_CREDENTIAL_WARN_DAYS = 30
+DEFAULT_SECRET_DAYS = 180  # lifetime of a secret `app create` / `app rotate` adds (Graph caps it at 730)
+# Application ids of the resources the SAM app's lifecycle itself calls (Entra's first-party apps).
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+PARTNER_CENTER_APP_ID = "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd"
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
 DEFAULT_SCOPES = (PARTNER_CENTER_SCOPE,)
 

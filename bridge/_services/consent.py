@@ -73,18 +73,24 @@ def consent(
     read_redirect: Callable[[], str] | None = None,
     open_browser: Callable[[str], bool] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    public_flow: bool = False,
 ) -> ConsentResult:
-    """Run one consent and store its refresh token. `prompt` shows text to the user."""
+    """Run one consent and store its refresh token. `prompt` shows text to the user.
+
+    `public_flow`: the app allows public client flows (isFallbackPublicClient, as `app create` makes
+    it), so a confidential profile may sign in with a device code; later redemptions use its credential.
+    """
     if method not in METHODS:
         raise InvalidInputError(f"consent method {method!r} is not one of {', '.join(METHODS)}.")
     store.check()  # fail before the user signs in, not after
     credential = client_credential(profile, store)
-    app = build_app(profile, credential)
+    public_flow = public_flow and method == "device-code"
+    app = build_app(profile, None if public_flow else credential)
     facts = {"tenant": profile.tenant, "app_id": profile.app_id, "profile": profile.name}
     where = profile.authority()
     scopes = list(profile.scopes)
     if method == "device-code":
-        if credential is not None:
+        if credential is not None and not public_flow:
             raise InvalidInputError(
                 f"profile {profile.name!r} is a confidential client; the device-code flow is for public "
                 "clients. Use --browser or --print-url, which redeem the code with the client credential."

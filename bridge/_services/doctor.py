@@ -116,6 +116,10 @@ def _run(profile_name: str | None, config: str | None, tenants: Iterable[str] | 
     yield from discovery
     authority_ok = discovery[0].status == "ok"
     yield app_kind
+    if profile.credential != "none" and store is not None:  # the app's own secret or certificate expires too
+        from .app import expiry_finding
+
+        yield Finding(*expiry_finding(profile, store, authority_ok, app_kind.detail if app_kind.status == "fail" else None))
     yield _check_loopback(profile)
 
     targets = list(tenants) if tenants is not None else list(profile.customers)

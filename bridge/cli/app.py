@@ -231,14 +231,18 @@ def status_command(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """When the refresh token was issued and last redeemed, when it expires from inactivity, and
-    Entra's last refusal (state `refused`). Exit 1 when refused or expired."""
-    from .._api import status
+    Entra's last refusal (state `refused`). Exit 1 when refused or expired. The app's own client
+    credential is checked against its end date too, and warned about before it expires."""
+    from .._api import app_credential_status, status
 
     p = _load(ctx, profile)
     st = status(p, warn_days=warn_days)
     failed = st.state in ("refused", "expired")
+    credential = app_credential_status(p)
+    if credential.warning():
+        typer.echo(f"WARNING: {credential.warning()}", err=True)
     if json_out:
-        _emit(st.to_dict())
+        _emit({**st.to_dict(), "credential": credential.to_dict()})
         if failed:
             raise typer.Exit(1)
         return

@@ -86,6 +86,10 @@ def run(say: Callable[[str], None] = print) -> int:
             say(f"[7/7] Status: issued {st['issued_at']}, last redeemed {st['last_redeemed_at']}, expires from "
                 f"inactivity {st['expires_at']} ({st['days_left']} days left, state {st['state']}).")
             remove_refresh_token(profile)  # and the cached access tokens
+
+            from .demo_app import run_lifecycle
+
+            run_lifecycle(emulator, control, home, admin, say)
     finally:
         control.close()
         emulator.stop()

@@ -21,6 +21,8 @@ class ControlApi:
     def __init__(self, state: EmulatorState, describe: Callable[[], dict[str, Any]]) -> None:
         self.state = state
         self._describe = describe  # the ready-line facts (authority_host, ca_bundle, ...)
+        # Other stand-ins' control endpoints (the Graph one): tried in order before answering 404.
+        self.extensions: list[Callable[[str, list[str], Mapping[str, str], Any], Result | None]] = []
 
     def handle(self, method: str, path: str, query: Mapping[str, str], body: bytes) -> Result:
         parts = [unquote(p) for p in path.strip("/").split("/")[1:]]  # drop "_emulator"
@@ -90,6 +92,10 @@ class ControlApi:
             except ValueError:
                 raise ControlError("since must be an integer") from None
             return 200, state.requests_since(since)
+        for extension in self.extensions:
+            answer = extension(method, parts, query, payload)
+            if answer is not None:
+                return answer
         raise ControlError(f"no control endpoint {method} /_emulator/{'/'.join(parts)}", status=404, reason="not_found")
 
     def _add_certificate(self, app_id: str, payload: Mapping[str, Any]) -> Result:

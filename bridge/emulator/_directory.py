@@ -96,6 +96,9 @@ class App:
     redirect_uris: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     certificates: list[CertificateCredential] = field(default_factory=list)
+    # secret value -> endDateTime (emulator clock) for secrets added through Graph; seeded ones never expire
+    secret_expiry: dict[str, float] = field(default_factory=dict, repr=False)
+    allow_public_flows: bool = False  # Graph's isFallbackPublicClient: device code without a credential
 
     def add_certificate(self, pem: str) -> CertificateCredential:
         """Register a public certificate for client assertions (the app registration's 'Certificates')."""

@@ -137,6 +137,17 @@ def invalid_client_secret(app_id: str) -> AadError:
     )
 
 
+def client_secret_expired(app_id: str) -> AadError:
+    return AadError(
+        "invalid_client",
+        7000222,
+        f"The provided client secret keys for app '{app_id}' are expired. Visit the Azure portal to create new "
+        "keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added "
+        "security: https://aka.ms/certCreds.",
+        status=401,
+    )
+
+
 def missing_client_credential() -> AadError:
     return AadError(
         "invalid_client",

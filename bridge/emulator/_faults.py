@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from . import _errors
 from ._wsgi import ABORT_KEY, json_response
 
-TARGETS = frozenset({"token", "devicecode", "discovery", "authorize", "partnercenter", "keyvault", "any"})
+TARGETS = frozenset({"token", "devicecode", "discovery", "authorize", "partnercenter", "graph", "keyvault", "any"})
 KINDS = frozenset(
     {"429", "503", "500", "delay", "malformed", "truncated", "reset", "oversized", "wrong_types",
      "missing_fields", "html"}
@@ -40,6 +40,7 @@ _TARGET_OF_ENDPOINT = {
     "token": "token",
     "devicecode": "devicecode",
     "partnercenter": "partnercenter",
+    "graph": "graph",
     "keyvault": "keyvault",
 }
 

@@ -198,7 +198,7 @@ class OAuthEndpoints:
         app = self._app(directory, client_id, tenant, segment)
         audiences = _token_endpoint_audiences(base, segment, tenant)
         info.client_auth = _client_auth_summary(form, basic_secret)
-        appidacr = self._authenticate_client(app, form, basic_secret, audiences)
+        appidacr = self._authenticate_client(app, form, basic_secret, audiences, state.now())
         grant = _Grant(self, info, base, directory, tenant, segment, app, appidacr, form)
         handlers = {
             GRANT_AUTH_CODE: grant.authorization_code,
@@ -222,7 +222,9 @@ class OAuthEndpoints:
         return app
 
     @staticmethod
-    def _authenticate_client(app: App, form: Mapping[str, str], basic_secret: str | None, audiences: set[str]) -> str:
+    def _authenticate_client(
+        app: App, form: Mapping[str, str], basic_secret: str | None, audiences: set[str], now: float | None = None
+    ) -> str:
         """Client authentication; returns appidacr ("0" public, "1" secret, "2" certificate)."""
         secret = form.get("client_secret") or basic_secret
         assertion = form.get("client_assertion")
@@ -235,9 +237,15 @@ class OAuthEndpoints:
                 assertion, form.get("client_assertion_type"), app, audiences, time.time()
             )
         if secret:
-            if not any(secrets.compare_digest(secret.encode(), s.encode()) for s in app.secrets):
+            matched = next((s for s in app.secrets if secrets.compare_digest(secret.encode(), s.encode())), None)
+            if matched is None:
                 raise _errors.invalid_client_secret(app.app_id)
+            expires = app.secret_expiry.get(matched)
+            if expires is not None and now is not None and expires <= now:
+                raise _errors.client_secret_expired(app.app_id)
             return "1"
+        if app.allow_public_flows:  # "Allow public client flows": Entra treats the request as a public client's
+            return "0"
         raise _errors.missing_client_credential()
 
 

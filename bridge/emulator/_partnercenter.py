@@ -15,19 +15,26 @@ from ._tokens import TokenValidationError
 AUDIENCE = PARTNER_CENTER.identifier_uris[0]
 
 
+def bearer_claims(state: EmulatorState, authorization: str | None) -> tuple[dict[str, Any] | None, Any]:
+    """The claims of a valid Partner Center bearer token and None, or None and the 401 to answer."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, _error(401, "Unauthorized", "The request has no bearer token.")
+    try:
+        return state.validate_access_token(token.strip(), AUDIENCE), None
+    except TokenValidationError as exc:
+        return None, _error(401, "Unauthorized", f"The bearer token is not valid: {exc}.")
+
+
 class PartnerCenter:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
 
     def customers(self, info: RequestInfo, authorization: str | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         """(status, JSON body, headers) for GET /partnercenter/v1/customers."""
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return _error(401, "Unauthorized", "The request has no bearer token.")
-        try:
-            claims = self.state.validate_access_token(token.strip(), AUDIENCE)
-        except TokenValidationError as exc:
-            return _error(401, "Unauthorized", f"The bearer token is not valid: {exc}.")
+        claims, refused = bearer_claims(self.state, authorization)
+        if claims is None:
+            return refused  # type: ignore[return-value]
         tenant_id = str(claims.get("tid", ""))
         info.tenant, info.client_id = tenant_id, claims.get("appid")
         directory = self.state.directory

@@ -62,7 +62,7 @@ GRAPH = Resource(
         "DelegatedAdminRelationship.Read.All", "DelegatedAdminRelationship.ReadWrite.All",
         "Application.Read.All", "Application.ReadWrite.All", "Organization.Read.All",
         "Group.Read.All", "Group.ReadWrite.All", "Policy.Read.All", "RoleManagement.Read.Directory",
-        "AuditLog.Read.All",
+        "AuditLog.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "AppRoleAssignment.ReadWrite.All",
     ),
     (
         "Directory.Read.All", "Directory.ReadWrite.All", "User.Read.All", "Application.Read.All",

@@ -23,9 +23,11 @@ from werkzeug.wrappers import Request, Response
 
 from . import _errors
 from . import _faults
+from ._consents import ApplicationConsents
 from ._control import ControlApi
 from ._directory import SeedError
 from ._errors import AadError, Throttled
+from ._graph import GraphApi
 from ._interactive import Interactive, Page
 from ._oauth import OAuthEndpoints, RequestInfo, parse_form
 from ._partnercenter import PartnerCenter
@@ -70,6 +72,9 @@ class EmulatorApp:
         self.interactive = Interactive(state)
         self.control = ControlApi(state, describe)
         self.partner_center = PartnerCenter(state)
+        self.graph = GraphApi(state)
+        self.consents = ApplicationConsents(state)
+        self.control.extensions.append(self.graph.control)
         self._port = port
 
     # -- WSGI entry -------------------------------------------------------------------------------------
@@ -166,6 +171,10 @@ class EmulatorApp:
             return "devicelogin", "", self._devicelogin
         if lowered == ["partnercenter", "v1", "customers"]:
             return "partnercenter", "", self._partnercenter
+        if lowered[:3] == ["partnercenter", "v1", "customers"] and lowered[4:5] == ["applicationconsents"]:
+            return "partnercenter", "", self._applicationconsents
+        if lowered[:2] == ["graph", "v1.0"]:
+            return "graph", "", self._graph
         if len(segments) >= 2:
             segment, rest = segments[0], lowered[1:]
             routes: dict[tuple[str, ...], tuple[str, Handler]] = {
@@ -229,6 +238,29 @@ class EmulatorApp:
         status, body, headers = self.partner_center.customers(info, request.headers.get("Authorization"))
         if status != 200:
             info.error = body.get("errorName")
+        return json_response(status, body, headers)
+
+    def _applicationconsents(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
+        segments = [s for s in _SLASHES.sub("/", request.path).split("/") if s]
+        try:
+            payload = json.loads(request.get_data() or b"null") if request.method == "POST" else None
+        except ValueError:
+            payload = None
+        status, body, headers = self.consents.handle(
+            request.method, segments[3], segments[5] if len(segments) > 5 else None,
+            request.headers.get("Authorization"), payload, info)
+        if status >= 400:
+            info.error = body.get("errorName")
+        if status == 204:
+            return Response("", status=204)
+        return json_response(status, body, headers)
+
+    def _graph(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
+        segments = [s for s in _SLASHES.sub("/", request.path).split("/") if s][2:]
+        status, body, headers = self.graph.handle(
+            request.method, segments, request.args, request.headers.get("Authorization"), request.get_data(), base, info)
+        if status == 204:
+            return Response("", status=204, headers=headers)
         return json_response(status, body, headers)
 
     def _not_found(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
@@ -335,6 +367,7 @@ class EmulatorRuntime:
             "control_url": f"{self.authority_host}/_emulator",
             "partner_tenant": partner.id if partner else None,
             "partner_center_url": f"{self.authority_host}/partnercenter",
+            "graph_url": f"{self.authority_host}/graph",
             "keyvault_url": self.vault.url,
             "port": self.port,
             "pid": os.getpid(),

@@ -110,6 +110,26 @@ class EmulatorClient:
         text = pem.decode("ascii") if isinstance(pem, bytes) else pem
         return self._call("POST", f"apps/{quote(app_id)}/certificates", {"pem": text})
 
+    def app_credentials(self, app_id: str) -> dict[str, Any]:
+        """An app's password and key credentials as Graph lists them (no secret values)."""
+        return self._call("GET", f"apps/{quote(app_id)}/credentials")
+
+    def expire_credential(self, app_id: str, key_id: str) -> dict[str, Any]:
+        """Move a password credential's endDateTime into the past: the token endpoint answers 7000222."""
+        return self._call("POST", f"apps/{quote(app_id)}/credentials/{quote(key_id)}/expire")
+
+    def set_app_management_policy(
+        self, max_lifetime: str | None = "P90D", *, restriction: str = "passwordLifetime", tenant: str | None = None
+    ) -> dict[str, Any]:
+        """Seed a tenant's default app management policy (default: the partner tenant)."""
+        body: dict[str, Any] = {"restriction": restriction, "max_lifetime": max_lifetime}
+        if tenant:
+            body["tenant"] = tenant
+        return self._call("PUT", "policies/app-management", body)
+
+    def clear_app_management_policy(self, tenant: str | None = None) -> dict[str, Any]:
+        return self._call("DELETE", "policies/app-management", {"tenant": tenant} if tenant else None)
+
     def device_codes(self) -> list[dict[str, Any]]:
         """Pending device codes: user_code, client_id, tenant, scope, created, expires."""
         return self._call("GET", "devicecodes")

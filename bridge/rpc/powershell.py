@@ -16,13 +16,19 @@ _CMDLETS = {
     "doctor": "Test-SamProfile",
     "status": "Get-SamRefreshTokenStatus",
     "profile add": "Register-SamProfile",
+    "app create": "New-SamApplication",
+    "app consent": "Grant-SamCustomerConsent",
+    "app credentials": "Get-SamApplicationCredential",
+    "app rotate": "Update-SamApplicationCredential",
 }
 _PARAMETERS = {
     "--profile": "-Profile", "--tenant": "-Tenant", "--app-id": "-ApplicationId", "--store": "-Store",
     "--certificate": "-CertificatePath", "--ca-bundle": "-CaBundle", "--authority-host": "-AuthorityHost",
     "--redirect-port": "-RedirectPort", "--device-code": "-DeviceCode", "--browser": "-Browser",
     "--print-url": "-PrintUrl", "--secret-stdin": "-ClientSecret (Read-Host -AsSecureString)",
+    "--sign-in": "-SignIn",
     "--customer": "-Customers", "--partner-center-url": "-PartnerCenterUrl",
+    "--targets": "-Targets", "--credential": "-Credential", "--secret-days": "-SecretDays", "--what-if": "-WhatIf",
 }
 # A flag named on its own in a sentence ("use --browser", "(--store keyvault:...)").
 _BARE_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")

@@ -12,20 +12,24 @@
     TypesToProcess       = @('SamBridge.Types.ps1xml')
     FunctionsToExport    = @(
         'Connect-SamService'
+        'Get-SamApplicationCredential'
         'Get-SamBridgeOption'
         'Get-SamConnectParameter'
         'Get-SamConnectSnippet'
         'Get-SamProfile'
         'Get-SamRefreshTokenStatus'
+        'Grant-SamCustomerConsent'
         'Import-SamRefreshToken'
         'Install-SamBridgeCore'
         'Invoke-SamConsent'
         'Invoke-SamKeepAlive'
         'New-SamAccessToken'
+        'New-SamApplication'
         'Register-SamProfile'
         'Set-SamBridgeOption'
         'Test-SamProfile'
         'Unregister-SamProfile'
+        'Update-SamApplicationCredential'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

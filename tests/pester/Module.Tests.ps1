@@ -99,7 +99,8 @@ Describe 'Help of <Name>' -ForEach $commands {
 
     It 'supports ShouldProcess when it changes state or connects' {
         $changes = @('Connect-SamService', 'Import-SamRefreshToken', 'Install-SamBridgeCore', 'Invoke-SamConsent', 'Invoke-SamKeepAlive', 'New-SamAccessToken',
-            'Register-SamProfile', 'Set-SamBridgeOption', 'Unregister-SamProfile')
+            'Register-SamProfile', 'Set-SamBridgeOption', 'Unregister-SamProfile',
+            'New-SamApplication', 'Grant-SamCustomerConsent', 'Update-SamApplicationCredential')
         $supports = (Get-Command -Name $Name).Parameters.ContainsKey('WhatIf')
         $supports | Should -Be ($changes -contains $Name)
     }

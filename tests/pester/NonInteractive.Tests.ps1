@@ -34,6 +34,9 @@ $cases = @(
         @{ Name = 'Invoke-SamKeepAlive'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Invoke-SamKeepAlive -Profile victim' }
         @{ Name = 'Connect-SamService'; Preamble = 'STANDIN`n$ConfirmPreference = ''Medium'''; Script = 'Connect-SamService -Target MgGraph -Profile victim' }
         @{ Name = 'Install-SamBridgeCore'; Preamble = '$ConfirmPreference = ''Medium'''; Script = '$target = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid()); Install-SamBridgeCore -Path $target; $stopped = -not $?; if (Test-Path -LiteralPath $target) { ''CHANGED'' }; if ($stopped) { exit 1 }' }
+        @{ Name = 'New-SamApplication'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'New-SamApplication -Name victim -Targets PartnerCenter' }
+        @{ Name = 'Grant-SamCustomerConsent'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Grant-SamCustomerConsent -Profile victim -Tenant fabrikam.onmicrosoft.com' }
+        @{ Name = 'Update-SamApplicationCredential'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Update-SamApplicationCredential -Profile victim' }
         @{ Name = 'Set-SamBridgeOption'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Set-SamBridgeOption -ConfigPath /tmp/elsewhere.toml; $stopped = -not $?; if ((Get-SamBridgeOption).ConfigPath -like ''*elsewhere*'') { ''CHANGED'' }; if ($stopped) { exit 1 }' }
 )
 $scripts = @{ Scripts = @($cases | ForEach-Object { $_.Script }) }

@@ -295,6 +295,14 @@ Describe 'Leak scan: every cmdlet with -Verbose' -Tag 'Reliability', 'ChildProce
                 Invoke-SamConsent -Profile pub -DeviceCode -Confirm:$false -Verbose 6>&1
             }
             $null = Invoke-Scanned 'Invoke-SamKeepAlive' { Invoke-SamKeepAlive -Profile pub -Confirm:$false -Verbose }
+            $null = Invoke-Scanned 'New-SamApplication' {
+                $null = Invoke-SamTestEmulator -Operation approve_next_device_code -Body @{ username = $ids.admin; mfa = $true; count = 2 }
+                New-SamApplication -Name sam -Tenant $ids.partner -Targets PartnerCenter, MgGraph -Store $testHome.Store `
+                    -GraphUrl $testHome.Emulator.graph_url -PartnerCenterUrl $testHome.Emulator.partner_center_url -Confirm:$false -Verbose 6>&1
+            }
+            $null = Invoke-Scanned 'Grant-SamCustomerConsent' { Grant-SamCustomerConsent -Profile sam -Tenant $ids.fabrikam -Confirm:$false -Verbose }
+            $null = Invoke-Scanned 'Get-SamApplicationCredential' { Get-SamApplicationCredential -Profile sam -Verbose }
+            $null = Invoke-Scanned 'Update-SamApplicationCredential' { Update-SamApplicationCredential -Profile sam -Confirm:$false -Verbose }
             $null = Invoke-Scanned 'New-SamAccessToken' { New-SamAccessToken -Profile sec -Scopes '//' -Verbose -ErrorAction Continue }  # an error path
             $null = Invoke-Scanned 'Unregister-SamProfile' { Unregister-SamProfile -Name crt -Force -Verbose }
             $null = Invoke-Scanned 'Install-SamBridgeCore' { Install-SamBridgeCore -Path (Join-Path -Path $testHome.Path -ChildPath 'core') -Python (Get-SamTestPython) -WhatIf -Verbose }

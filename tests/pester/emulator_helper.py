@@ -43,8 +43,8 @@ class Helper:
     # -- device codes: approved from another "device" while the cmdlet waits ------------------------
 
     def approve_next_device_code(self, username: str | None = None, mfa: bool = True, client_id: str | None = None,
-                                 decline: bool = False, timeout: float = 60.0) -> dict[str, Any]:
-        """Start approving (or declining) the next pending device code in the background; returns at once."""
+                                 decline: bool = False, timeout: float = 60.0, count: int = 1) -> dict[str, Any]:
+        """Start approving (or declining) the next `count` pending device codes in the background; returns at once."""
         ids = self.emulator.ids
         user = username or ids.admin
         seen = {c["user_code"] for c in self.emulator.device_codes()}
@@ -70,7 +70,10 @@ class Helper:
                             entry["error"] = str(exc)
                         with self._lock:
                             self.approvals.append(entry)
-                        return
+                        seen.add(code)
+                        if len([a for a in self.approvals if a.get("user_code") in seen]) >= count:
+                            return
+                        continue
                     time.sleep(0.1)
                 with self._lock:
                     self.approvals.append({"error": "no device code appeared", "username": user})
@@ -110,6 +113,8 @@ class Helper:
             "certificate": self._certificate,
             "customers": self._customers,
             "update_settings": lambda **settings: e.update_settings(settings),
+            "expire_credential": lambda app_id, key_id: e.expire_credential(app_id, key_id),
+            "directory": e.get_directory,
         }
         if op not in ops:
             raise ValueError(f"unknown op {op!r}")
