@@ -115,6 +115,7 @@ class Helper:
             "update_settings": lambda **settings: e.update_settings(settings),
             "expire_credential": lambda app_id, key_id: e.expire_credential(app_id, key_id),
             "directory": e.get_directory,
+            "set_conditional_access": lambda tenant, **fields: e.set_conditional_access(tenant, **fields),
         }
         if op not in ops:
             raise ValueError(f"unknown op {op!r}")
