@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 import bridge
-from bridge._core.errors import MfaClaimError
+from bridge import MfaClaimError
 from bridge._services.partner_center import PartnerCenterClient, partner_center_customers
 from tests.fixtures.profiles import device_code_consent
 
