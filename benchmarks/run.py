@@ -73,7 +73,7 @@ def main() -> int:
     if "B4" in chosen:
         print("B4 ...", file=sys.stderr)
         rows += b4(samples)
-    bench = _setup.start()
+    bench = _setup.start(customers=max(B6_SIZES) if chosen & {"B3", "B6"} else 0)
     try:
         if chosen & {"B1", "B2"}:
             print("B1, B2 ...", file=sys.stderr)
@@ -307,14 +307,9 @@ def b3_b6(bench: _setup.Bench, samples: _Samples, chosen: set[str]) -> list[tupl
     apart (/proc). B3: the 429 burst injected before each run. B6: the same batch without the burst
     (a fixed cost would flatter the larger size) at B6_SIZES, alternating, and B6's baseline, bare
     `requests.post` calls of the same token request from as many threads."""
-    from tests.fixtures.directory import with_customers
-
     emulator = bench.emulator
     handle = _setup.consented_profile(bench, "b3")
-    size = max(B6_SIZES) if "B6" in chosen else B3_TENANTS
-    directory, tenants = with_customers(emulator.get_directory(), size, partner=emulator.ids.partner,
-                                        apps=[emulator.ids.public_app])
-    emulator.put_directory(directory)
+    tenants = bench.customers
     job_path = bench.home / "b3-job.json"
 
     def run(chosen_tenants: list[str], concurrency: int, burst: int, **extra: Any) -> dict[str, Any]:
