@@ -277,12 +277,16 @@ def b5(bench: _setup.Bench, samples: _Samples) -> list[tuple[str, str, str, str,
         "InProcess": (sam, dict(env, SAM_BRIDGE_TRANSPORT="InProcess")),
         "ChildProcess": (sam, dict(env, SAM_BRIDGE_TRANSPORT="ChildProcess")),
         "msal": ([str(REPO / "benchmarks" / "b5_msal.ps1"), "-JobPath", str(msal_job)], env),
+        # What bounds B5: the same fresh pwsh doing nothing, and doing nothing but the import.
+        "pwsh": (["-Command", "exit 0"], env),
+        "import": (["-Command", f"Import-Module -Name '{REPO / 'psmodule' / 'SamBridge'}'"], env),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     for round_ in range(samples.b5_pairs + 1):  # the first round warms the file cache, and is not counted
         for name, (arguments, variant_env) in variants.items():
             started = time.perf_counter()
-            finished = subprocess.run([_setup.PWSH, "-NoLogo", "-NoProfile", "-NonInteractive", "-File", *arguments],
+            command = arguments if arguments[0] == "-Command" else ["-File", *arguments]
+            finished = subprocess.run([_setup.PWSH, "-NoLogo", "-NoProfile", "-NonInteractive", *command],
                                       capture_output=True, text=True, env=variant_env, cwd=str(bench.home), timeout=300)
             elapsed = time.perf_counter() - started
             if finished.returncode != 0:
@@ -304,6 +308,10 @@ def b5(bench: _setup.Bench, samples: _Samples) -> list[tuple[str, str, str, str,
         ]
     rows.insert(0, ("B5", "cold runbook: fresh pwsh loads MSAL.NET, redeems the stored refresh token, keeps its cache (baseline)",
                     f"{msal:.2f} s", "", ""))
+    rows += [
+        ("B5", "  what bounds it: a fresh pwsh -NoProfile that only exits", f"{statistics.median(times['pwsh']):.2f} s", "", ""),
+        ("B5", "  what bounds it: a fresh pwsh that only imports SamBridge", f"{statistics.median(times['import']):.2f} s", "", ""),
+    ]
     return rows
 
 
