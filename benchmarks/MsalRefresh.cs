@@ -1,5 +1,7 @@
-// MSAL.NET's own refresh-token exchange (the engine of New-PartnerAccessToken), for benchmark B2.
-// Compiled by benchmarks/pwsh_bench.ps1 with Add-Type against Microsoft.Identity.Client 4.92.0.
+// MSAL.NET's own refresh-token exchange (the engine of New-PartnerAccessToken), for benchmarks B2
+// and B5. Compiled against Microsoft.Identity.Client 4.92.0: by benchmarks/pwsh_bench.ps1 with
+// Add-Type (B2), and once into a DLL that B5's cold runbooks load (benchmarks/run.py), as a script
+// module ships its compiled helper.
 //
 // The emulator's certificate is issued by its own CA: the HttpClient trusts that CA and nothing else
 // for the emulator (a custom root trust chain build), so TLS is verified as it is for sam-bridge,
@@ -63,6 +65,23 @@ namespace SamBridgeBench
         public static AuthenticationResult Redeem(IPublicClientApplication app, string[] scopes, string refreshToken)
         {
             return ((IByRefreshToken)app).AcquireTokenByRefreshToken(scopes, refreshToken).ExecuteAsync().GetAwaiter().GetResult();
+        }
+
+        // B5's runbook: the stored refresh token read from a file, redeemed once, and MSAL.NET's token
+        // cache (which now holds the rotated refresh token) written back to a file, as a runbook keeps
+        // what the next run needs.
+        public static AuthenticationResult RedeemStored(string clientId, string authority, string caBundlePath,
+                                                        string[] scopes, string refreshTokenPath, string cachePath)
+        {
+            IPublicClientApplication app = Build(clientId, authority, caBundlePath);
+            app.UserTokenCache.SetAfterAccess(args =>
+            {
+                if (args.HasStateChanged)
+                {
+                    System.IO.File.WriteAllBytes(cachePath, args.TokenCache.SerializeMsalV3());
+                }
+            });
+            return Redeem(app, scopes, System.IO.File.ReadAllText(refreshTokenPath).Trim());
         }
     }
 }

@@ -93,6 +93,69 @@ try {
     }
     $result.b2_sam_ms = $samTimes.ToArray()
     $result.b2_msal_ms = $msalTimes.ToArray()
+
+    # What bounds B2, measured in this pwsh: the core's own exchange without the PowerShell layers
+    # (the in-process entry called directly with the cmdlet's request), and a bare requests.post of
+    # the same token request from the same Python (no msal, no sam-bridge): the floor of a Python
+    # client here.
+    $engine = & (Get-Module -Name SamBridge) { (Get-SamBridgeTransport -Command 'token.adhoc').Engine }
+    $types = $engine.Types
+    $request = ConvertTo-Json -Compress -Depth 5 -InputObject ([ordered]@{
+            v = 1; command = 'token.adhoc'; config = $null; secrets = @{ refresh_token = $job.refresh_token }
+            args = @{ mode = 'refresh_token'; scopes = $scopes; service_principal = $false; include_refresh_token = $false; app_id = $job.app_id; tenant = $job.tenant }
+        })
+    $variables = [System.Environment]::GetEnvironmentVariables()
+    $names = [string]::Join([string][char]0, [string[]]$variables.Keys)
+    $values = [string]::Join([string][char]0, [string[]]$variables.Values)
+    $core = {
+        $gil = $types.Py::GIL()
+        try {
+            $call = [System.Array]::CreateInstance($types.PyObject, 6)
+            $call[0] = $types.PyString::new($request); $call[1] = $types.PyInt::new(0); $call[2] = $types.PyString::new($PWD.ProviderPath)
+            $call[3] = $types.PyString::new($names); $call[4] = $types.PyString::new($values); $call[5] = $types.PyInt::new(1)
+            $started = $engine.Start.Invoke($call)
+            $lines = $started.InvokeMethod('drain').ToString()
+            $null = $started.InvokeMethod('finish')
+        } finally {
+            $gil.Dispose()
+        }
+        if ($lines -notlike '*"ok": true*') { throw "the core's exchange failed: $lines" }
+    }
+    $gil = $types.Py::GIL()
+    try {
+        $types.PythonEngine::Exec(@'
+import json as _json, requests as _requests
+def _sam_bridge_bench_bare(url, form, ca):
+    session = _sam_bridge_bench_bare.__dict__.setdefault("session", _requests.Session())
+    answer = session.post(url, data=_json.loads(form), verify=ca, timeout=30)
+    answer.raise_for_status()
+    return answer.json()["access_token"][:8]
+import builtins as _builtins
+_builtins._sam_bridge_bench_bare = _sam_bridge_bench_bare
+'@)
+        $bareFunction = $types.Py::Import('builtins').GetAttr('_sam_bridge_bench_bare')
+        $bareArguments = [System.Array]::CreateInstance($types.PyObject, 3)
+        $bareArguments[0] = $types.PyString::new("$($job.authority)/oauth2/v2.0/token")
+        $bareArguments[1] = $types.PyString::new((ConvertTo-Json -Compress -InputObject @{
+                    client_id = $job.app_id; grant_type = 'refresh_token'; refresh_token = $job.refresh_token
+                    scope = "$($scopes -join ' ') offline_access openid profile"; client_info = '1' }))
+        $bareArguments[2] = $types.PyString::new($job.ca_bundle)
+    } finally {
+        $gil.Dispose()
+    }
+    $bare = {
+        $gil = $types.Py::GIL()
+        try { $null = $bareFunction.Invoke($bareArguments) } finally { $gil.Dispose() }
+    }
+    & $core; & $bare
+    $coreTimes = New-Object -TypeName System.Collections.Generic.List[double]
+    $bareTimes = New-Object -TypeName System.Collections.Generic.List[double]
+    for ($round = 0; $round -lt $job.b2_rounds; $round++) {
+        $coreTimes.AddRange([double[]](Measure-Call -Call $core -Count $job.b2_per_round))
+        $bareTimes.AddRange([double[]](Measure-Call -Call $bare -Count $job.b2_per_round))
+    }
+    $result.b2_core_ms = $coreTimes.ToArray()
+    $result.b2_bare_ms = $bareTimes.ToArray()
     $result.b2_sam_profile_ms = Measure-Call -Call $samProfile -Count $job.b2_profile_runs
 } catch {
     $result.b2_error = $_.Exception.Message

@@ -40,6 +40,11 @@ _ENV_SETTINGS: dict[str, tuple[str, Any]] = {
 }
 
 
+def environment_settings() -> tuple[tuple[str, str | None], ...]:
+    """The environment variables profile settings can come from, with their values now (a memo key)."""
+    return tuple((env, os.environ.get(env)) for env, _ in _ENV_SETTINGS.values())
+
+
 def _resolve(key: str, explicit: Any, file_values: Mapping[str, Any], default: Any = None) -> Any:
     """The one precedence rule: argument, environment, file, default."""
     if explicit is not None:

@@ -21,7 +21,22 @@ def main(argv: list[str] | None = None) -> int:
     if [a for a in args if a not in _VERBOSE] == ["rpc"]:
         from .rpc.protocol import main as rpc_main
 
-        return rpc_main(args)
+        code = rpc_main(args)
+        if argv is None:
+            _end_process(code)
+        return code
     from .cli import main as cli_main
 
     return cli_main(args)
+
+
+def _end_process(code: int) -> None:
+    """End a `sam-bridge rpc` process as soon as its response is out. The request has finished
+    everything (stores written, locks released, pools joined) and nothing is registered to run at
+    exit; the interpreter's teardown of msal, requests and cryptography would add tens of
+    milliseconds to every child-process cmdlet call, while the module waits for the exit."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

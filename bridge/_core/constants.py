@@ -63,3 +63,7 @@ ENTRY_PREVIOUS_REFRESH_TOKEN = "refresh-token-previous"  # the record an import 
 ENTRY_CLIENT_SECRET = "client-secret"
 ENTRY_CLIENT_CERTIFICATE = "client-certificate"
 ENTRY_ACCESS_TOKENS = "access-tokens"
+# The access-token cache of a profile keeps at most this many tokens, those that expire last: a
+# batch over 10,000 tenants must not make every later exchange read and rewrite 10,000 of them,
+# nor hold them all in memory.
+ACCESS_TOKEN_CACHE_LIMIT = 1000

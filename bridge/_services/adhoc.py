@@ -2,10 +2,11 @@
 ephemeral profile (memory store, never saved), nothing stored, the rotated refresh token handed back."""
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from .._auth.client import build_app, call
-from .._config import Config, Profile
+from .._config import Config, Profile, environment_settings
 from .._core import validate as v
 from .._core.errors import InvalidInputError
 from .._core.tokens import AccessToken, claims_of, utcnow
@@ -17,7 +18,15 @@ ADHOC_PROFILE = "NAME"
 
 def ephemeral_profile(app_id: str, tenant: str, *, confidential: bool) -> Profile:
     """Built through `Config.build_profile`, so the authority host and CA bundle follow the usual
-    precedence (SAM_BRIDGE_AUTHORITY_HOST, SAM_BRIDGE_CA_BUNDLE, else the defaults)."""
+    precedence (SAM_BRIDGE_AUTHORITY_HOST, SAM_BRIDGE_CA_BUNDLE, else the defaults).
+
+    Remembered for the same arguments and settings: validating a Profile is a third of the client's
+    CPU of an ad-hoc exchange, which the PowerShell module's long-lived host repeats per call."""
+    return _ephemeral(app_id, tenant, confidential, environment_settings())
+
+
+@functools.lru_cache(maxsize=32)
+def _ephemeral(app_id: str, tenant: str, confidential: bool, settings: tuple[tuple[str, str | None], ...]) -> Profile:
     return Config.build_profile(
         ADHOC_PROFILE, {}, app_id=app_id, tenant=tenant,
         credential="secret" if confidential else "none", store="memory",

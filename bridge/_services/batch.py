@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from .._core import validate as v
 from .._auth.client import client_credential, entry, http_session
 from .._config import Profile
-from .._core.constants import BATCH_CONCURRENCY, BATCH_MAX_CONCURRENCY, ENTRY_REFRESH_TOKEN
+from .._core.constants import ACCESS_TOKEN_CACHE_LIMIT, BATCH_CONCURRENCY, BATCH_MAX_CONCURRENCY, ENTRY_REFRESH_TOKEN
 from .._core.errors import (
     AuthenticationError,
     ClientCredentialError,
@@ -83,7 +84,8 @@ class BatchSession:
         self._guard = threading.Lock()
         self._newest: Redemption | None = None
         self._refusal: dict[str, Any] | None = None  # Entra's latest refusal in this batch
-        self._tokens: list[tuple[AccessToken, tuple[str, ...], str]] = []
+        # For the cache, which keeps only so many: a batch over 10,000 tenants holds no more than that.
+        self._tokens: deque[tuple[AccessToken, tuple[str, ...], str]] = deque(maxlen=ACCESS_TOKEN_CACHE_LIMIT)
         self.cache = AccessTokenCache(profile, store)
 
     def __enter__(self) -> "BatchSession":

@@ -21,6 +21,7 @@ from .._core import validate as v
 from .._auth.client import build_app, call, client_credential, entry
 from .._config import Profile
 from .._core.constants import (
+    ACCESS_TOKEN_CACHE_LIMIT,
     ACCESS_TOKEN_REUSE_MARGIN_SECONDS,
     DEFAULT_WARN_DAYS,
     ENV_ALLOW_AUTHORITY_CHANGE,
@@ -192,6 +193,15 @@ def _cache_key(profile: Profile, scopes: tuple[str, ...], tenant: str) -> str:
     return json.dumps([profile.authority_host, profile.app_id, tenant.lower(), sorted(scopes)])
 
 
+def _bounded(items: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The usable entries, at most ACCESS_TOKEN_CACHE_LIMIT of them: those that expire last."""
+    usable = {k: i for k, i in items.items() if _usable(i, now)}
+    if len(usable) <= ACCESS_TOKEN_CACHE_LIMIT:
+        return usable
+    kept = sorted(usable, key=lambda k: float(usable[k]["expires_on"]), reverse=True)[:ACCESS_TOKEN_CACHE_LIMIT]
+    return {k: usable[k] for k in kept}
+
+
 def _usable(item: Mapping[str, Any] | None, now: datetime) -> bool:
     if not item:
         return False
@@ -265,11 +275,14 @@ class AccessTokenCache:
             for token, scopes, tenant in entries
         }
         with _memo_lock:
-            _memo.setdefault(self._memo_key, {}).update(items)
+            memo = _memo.setdefault(self._memo_key, {})
+            memo.update(items)
+            _memo[self._memo_key] = _bounded(memo, now)
         if not self.store.caches_access_tokens or not items:
             return
-        data = {k: i for k, i in self.load().items() if _usable(i, now)}
+        data = self.load()
         data.update(items)
+        data = _bounded(data, now)
         try:
             self.store.put(self.name, json.dumps(data), {"profile": self.profile.name, "kind": "access-token-cache"})
         except StoreError as exc:  # a cache write must never fail an exchange

@@ -120,3 +120,24 @@ def test_concurrency_is_bounded(consented_profile, concurrency):
     with pytest.raises(bridge.InvalidInputError, match="concurrency"):
         list(_batch.tokens(consented_profile.profile, consented_profile.store, [GRAPH], ["fabrikam.onmicrosoft.com"],
                            concurrency=concurrency))
+
+
+def test_the_access_token_cache_keeps_only_its_limit_the_tokens_that_expire_last(fifty, monkeypatch):
+    """A batch over more tenants than the cache keeps leaves the newest in it, in the store and in
+    this process's memory, and holds no more than that while it runs (issue 20's B6)."""
+    from bridge._services import exchange as _exchange
+
+    handle, ids = fifty
+    monkeypatch.setattr(_exchange, "ACCESS_TOKEN_CACHE_LIMIT", 10)
+    monkeypatch.setattr(_batch, "ACCESS_TOKEN_CACHE_LIMIT", 10)
+    order = [r.tenant for r in _batch.tokens(handle.profile, handle.store, [GRAPH], ids, concurrency=1)]
+    cache = _exchange.AccessTokenCache(handle.profile, handle.store)
+    stored = cache.load()
+    assert len(stored) == 10
+    assert sorted(json.loads(key)[2] for key in stored) == sorted(order[-10:])
+    assert len(_exchange._memo[cache._memo_key]) <= 10
+    mark = handle.emulator.requests()[-1]["seq"]
+    again = list(_batch.tokens(handle.profile, handle.store, [GRAPH], ids, concurrency=4))
+    assert all(r.ok for r in again)
+    assert sum(r.value.from_cache for r in again) == 10
+    assert len([r for r in handle.emulator.requests(mark) if r["endpoint"] == "token"]) == 40

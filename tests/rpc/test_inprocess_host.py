@@ -180,3 +180,29 @@ def test_calls_run_one_at_a_time(handlers, kept_environment):
         call.finish(10)
     assert most[0] == 1
     assert all(call.exit_code == 0 for call in calls)
+
+
+def test_ad_hoc_exchanges_follow_the_environment_and_the_log_level_of_each_call(consented_profile, kept_environment):
+    """What a long-lived host remembers between calls (the ad-hoc profile, the log handler) is
+    keyed by what it came from: a changed authority host or -Verbose takes effect at the next call."""
+    handle, ids = consented_profile, consented_profile.emulator.ids
+    request = json.dumps({"v": 1, "command": "token.adhoc", "secrets": {"refresh_token": handle.refresh_token()},
+                          "config": None, "args": {"mode": "refresh_token", "app_id": ids.public_app, "tenant": ids.partner,
+                                                   "scopes": ["https://graph.microsoft.com/.default"]}})
+    environ = dict(os.environ, SAM_BRIDGE_AUTHORITY_HOST=handle.profile.authority_host,
+                   SAM_BRIDGE_CA_BUNDLE=handle.profile.ca_bundle or "", SAM_BRIDGE_ALLOW_CUSTOM_AUTHORITY="1")
+
+    def call(verbose: bool, **changes: str) -> tuple[dict[str, Any], str]:
+        names, values = _environment({**environ, **changes})
+        started = host.start(request, verbose, os.getcwd(), names, values, True)
+        return _lines(started)[-1], started.finish()
+
+    quiet, log = call(False)
+    assert quiet["ok"], quiet
+    assert "DEBUG" not in log
+    loud, log = call(True)
+    assert loud["ok"] and "DEBUG bridge.http: POST" in log
+    assert "DEBUG" not in call(False)[1]
+    moved, _ = call(False, SAM_BRIDGE_AUTHORITY_HOST="https://127.0.0.1:9")
+    assert not moved["ok"] and "127.0.0.1:9" in moved["error"]["message"], moved
+    assert call(False)[0]["ok"]

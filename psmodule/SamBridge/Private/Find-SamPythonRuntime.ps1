@@ -4,7 +4,7 @@ function Find-SamPythonRuntime {
     [CmdletBinding()]
     [OutputType([string])]
     param([Parameter(Mandatory = $true)][object] $Info)
-    $moduleBase = Split-Path -Path $PSScriptRoot -Parent
+    $moduleBase = $script:SamBridgeModuleRoot
     $candidates = @(
         $script:SamBridgeOptions.PythonRuntimePath
         $env:SAM_BRIDGE_PYTHONNET_DLL

@@ -18,6 +18,14 @@ function Get-SamBridgeTransport {
         the sign-in times out); start-up time does not matter for a sign-in done every 90 days.
         Forced to InProcess, consent runs in-process too, prompts included.
 
+        Under Auto, the first requests of a process that has no engine yet go to the child process
+        ($script:SamBridgeAutoChildRequests of them), and the engine starts with the next one: a
+        child process costs about a third of what starting the engine costs (pythonnet, the
+        interpreter, the core's imports), so a runbook that asks for one or two tokens is done
+        before an engine would have started, and a session that goes on pays the engine once it
+        is clear that it will (renting before buying: never more than about twice the better of the
+        two). Get-SamBridgeOption, which names no command, starts the engine.
+
         Returns a hashtable: Name ('InProcess' or 'ChildProcess'), Engine (for InProcess), Error
         (an ErrorRecord) when the setting is invalid or InProcess is forced but cannot run, and
         InProcessProblem: why the in-process transport cannot run, when it was asked and cannot;
@@ -47,6 +55,11 @@ function Get-SamBridgeTransport {
     }
     # What the engine decision depends on; when it is unchanged the remembered decision stands, with
     # no call to Get-SamBridgeEngine (this runs for every request).
+    if ($wanted -eq 'Auto' -and $Command -and $script:SamBridgeAutoChildUsed -lt $script:SamBridgeAutoChildRequests -and
+        $null -eq [System.AppDomain]::CurrentDomain.GetData($script:SamBridgeEngineSlot)) {
+        $script:SamBridgeAutoChildUsed++
+        return $chosen
+    }
     $key = [string]::Join([string][char]0, @([string]$script:SamBridgeOptions.PythonPath, [string]$script:SamBridgeOptions.PythonRuntimePath,
             [string]$env:SAM_BRIDGE_PYTHON, [string]$env:SAM_BRIDGE_CLI, [string]$env:SAM_BRIDGE_PYTHONNET_DLL, [string]$env:PATH))
     if ($script:SamBridgeEngineKey -eq $key) {
@@ -83,3 +96,7 @@ function Get-SamBridgeTransport {
 
 # The in-process problem last said with Write-Warning under Auto.
 $script:SamBridgeFallbackSaid = $null
+# Under Auto, how many requests go to the child process before the engine starts (see above), and
+# how many have.
+$script:SamBridgeAutoChildRequests = 2
+$script:SamBridgeAutoChildUsed = 0

@@ -17,7 +17,7 @@ function Get-SamInstalledCore {
         return $script:SamBridgeInstalledCore
     }
     $script:SamBridgeInstalledCore = @{}
-    $moduleBase = Split-Path -Path $PSScriptRoot -Parent
+    $moduleBase = $script:SamBridgeModuleRoot
     $record = Read-SamCoreRecord -ModuleBase $moduleBase
     if ($record -and (Test-Path -LiteralPath $record.python -PathType Leaf)) {
         $script:SamBridgeInstalledCore = @{ Python = $record.python; Source = "the install record $(Join-Path -Path $moduleBase -ChildPath 'SamBridge.Core.json')"; Version = $record.version }

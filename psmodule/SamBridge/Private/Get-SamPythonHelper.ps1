@@ -3,6 +3,6 @@ function Get-SamPythonHelper {
     [CmdletBinding()]
     [OutputType([string])]
     param([Parameter(Mandatory = $true)][string] $Name)
-    $path = Join-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -ChildPath "python/$Name"
+    $path = Join-Path -Path ($script:SamBridgeModuleRoot) -ChildPath "python/$Name"
     [System.IO.File]::ReadAllText($path, [System.Text.Encoding]::UTF8)
 }

@@ -42,6 +42,7 @@ function Start-SamBridgeEngine {
         $types.PythonEngine::PythonHome = $info.base_prefix
         $types.PythonEngine::Initialize()
         $null = $types.PythonEngine::BeginAllowThreads()
+        Skip-SamPythonShutdownAtExit -PythonEngine $types.PythonEngine
         $gil = $types.Py::GIL()
         try {
             $bootstrap = [System.Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $info -Compress -Depth 5)))

@@ -55,7 +55,7 @@ function Install-SamBridgeCore {
 
         [switch] $Force
     )
-    $moduleBase = Split-Path -Path $PSScriptRoot -Parent
+    $moduleBase = $script:SamBridgeModuleRoot
     $moduleVersion = $MyInvocation.MyCommand.Module.Version.ToString()
     if (-not $Path) { $Path = Get-SamCoreEnvironmentPath }
     $Path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)

@@ -19,8 +19,9 @@ function Set-SamBridgeOption {
         (pythonnet's Python.Runtime.dll hosting the interpreter's shared library), without a
         process start per request. ChildProcess: a `sam-bridge rpc` process per request, the
         secrets on its stdin. Auto (the default): in-process when it can run, else the child
-        process (-Verbose says why); an interactive consent runs as a child process, so Ctrl+C
-        stops it at once. A PowerShell process hosts one Python: the interpreter of its first
+        process (-Verbose says why); the first two requests of a process go to the child process
+        (cheaper than starting the engine, for a runbook that asks for one token), and an
+        interactive consent runs as a child process, so Ctrl+C stops it at once. A PowerShell process hosts one Python: the interpreter of its first
         in-process request.
     .PARAMETER PythonRuntimePath
         Python.Runtime.dll of pythonnet 3.x for the in-process transport, instead of
