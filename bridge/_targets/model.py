@@ -79,6 +79,7 @@ class TokenParameter:
     option: str | None = None  # requested only when asked for (`include` / `--with`)
     since: str | None = None  # first module version that has the parameter
     audience_note: str | None = None  # set where the audience is not verified: becomes a warning
+    max_expiry_spread: int | None = None  # seconds the tokens' expiries may differ by (a string[] parameter)
 
     @property
     def is_array(self) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .._core.constants import PARTNER_CENTER_SCOPE
+from .._core.constants import PARTNER_CENTER_SCOPE, TEAMS_MAX_EXPIRY_SPREAD_SECONDS
 from .._core.errors import InvalidInputError
 from .model import (
     AAD_GRAPH_SCOPE,
@@ -240,8 +240,11 @@ _TARGETS: tuple[Target, ...] = (
                 parameter_set="AccessTokens",
                 label="MicrosoftTeams 2.3.2-preview and later: -AccessTokens (Graph first, Teams second)",
                 parameters=(
-                    # The module's examples all pass the Graph token first; keep that order.
-                    TokenParameter("AccessTokens", (GRAPH_SCOPE, TEAMS_SCOPE)),
+                    # The module's examples all pass the Graph token first; keep that order. "The
+                    # provided tokens must have less than 5400 seconds difference in the time range
+                    # of expiration": minted together, they do.
+                    TokenParameter("AccessTokens", (GRAPH_SCOPE, TEAMS_SCOPE),
+                                   max_expiry_spread=TEAMS_MAX_EXPIRY_SPREAD_SECONDS),
                     ValueParameter("TenantId", TENANT),
                 ),
             ),
