@@ -3,7 +3,8 @@
 `POST /partnercenter/v1/customers/{customer}/applicationconsents` and
 `DELETE .../applicationconsents/{appId}` (sam-lifecycle fact sheet 2.1). The caller needs a
 Partner Center App+User token of the partner tenant; the customer needs an ACTIVE GDAP relationship
-granting Global Administrator, Privileged Role Administrator or Cloud Application Administrator.
+through which the calling user (its security groups' access assignments) holds Global Administrator,
+Privileged Role Administrator or Cloud Application Administrator.
 A consent becomes the customer's consent record, which the token endpoint then honours (no more
 AADSTS65001 for the granted scopes). An app already consented answers 409 "Permission entry
 already exists." (the text callers match; the status is not documented).
@@ -13,13 +14,14 @@ from __future__ import annotations
 import uuid
 from typing import Any, Mapping
 
-from ._directory import Consent
+from ._directory import ROLE_TEMPLATES, Consent
 from ._partnercenter import _error, bearer_claims
 from ._resources import BUILTIN_RESOURCES
 from ._state import EmulatorState
 
 Result = tuple[int, dict[str, Any], dict[str, str]]
-ADMIN_AGENT_ROLES = frozenset({"Global Administrator", "Privileged Role Administrator", "Cloud Application Administrator"})
+ADMIN_AGENT_ROLES = frozenset(ROLE_TEMPLATES[name] for name in
+                              ("Global Administrator", "Privileged Role Administrator", "Cloud Application Administrator"))
 
 
 class ApplicationConsents:
@@ -44,12 +46,14 @@ class ApplicationConsents:
             except ValueError:
                 return _error(400, "BadRequest", f"The customer id {customer!r} is not a GUID.")
             tenant = directory.tenant(customer_id)
-            relationships = [g for g in directory.gdap if g.partner == partner.id and g.customer == customer_id
-                             and g.status == "active"]
+            now = self.state.now()
+            relationships = [g for g in directory.relationships(partner.id, customer_id) if g.active_at(now)]
             if tenant is None or not relationships:
                 return _error(404, "NotFound", f"Customer {customer_id} was not found: the partner has no active "
                                                "GDAP relationship with this tenant.")
-            roles = {r for g in relationships for r in g.roles}
+            # The caller's roles there: what the access assignments give the groups the user is in.
+            user = directory.user(str(claims.get("upn", "")))
+            roles = directory.gdap_roles(user, customer_id, now) if user is not None else set()
             if not roles & ADMIN_AGENT_ROLES:
                 return _error(403, "Forbidden", "The supplied role does not have the rights to perform the requested "
                                                 "operation.")

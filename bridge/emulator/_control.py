@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import unquote
 
 from . import _errors
-from ._directory import SeedError
+from ._directory import Directory, SeedError
 from ._interactive import approve_as_user
 from ._state import ControlError, EmulatorState, SignInError
 
@@ -58,6 +58,11 @@ class ControlApi:
                 return 200, {"status": "replaced", "tenants": len(state.directory.tenants)}
         if parts[:1] == ["apps"] and len(parts) == 3 and parts[2] == "certificates" and method == "POST":
             return self._add_certificate(parts[1], _object(payload))
+        if parts == ["consents"] and method == "POST":
+            with state.lock:
+                return 201, state.directory.add_consent(_object(payload)).to_seed()
+        if parts[:1] == ["tenants"] and len(parts) == 3 and parts[2] == "conditional-access" and method == "POST":
+            return 200, self._conditional_access(parts[1], _object(payload))
         if parts[:1] == ["devicecodes"]:
             return self._device_codes(method, parts[1:], payload)
         if parts[:1] == ["clock"]:
@@ -110,6 +115,20 @@ class ControlApi:
                 raise ControlError("a public client cannot have certificate credentials")
             credential = app.add_certificate(pem)
         return 201, {"app_id": app.app_id, "x5t": credential.x5t, "x5t#S256": credential.x5t_s256}
+
+    def _conditional_access(self, tenant_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """Change a tenant's `conditional_access` (seed format: require_mfa, external_mfa) at run time."""
+        unknown = set(payload) - {"require_mfa", "external_mfa"}
+        if unknown:
+            raise ControlError(f"unknown conditional_access keys {sorted(unknown)} (require_mfa, external_mfa)")
+        with self.state.lock:
+            tenant = self.state.directory.tenant(tenant_id)
+            if tenant is None:
+                raise ControlError(f"no tenant {tenant_id!r} in the directory", status=404, reason="not_found")
+            current = tenant.to_seed().get("conditional_access", {})
+            checked = Directory.parse_tenant_entry({**tenant.to_seed(), "conditional_access": {**current, **payload}})
+            tenant.require_mfa, tenant.external_mfa = checked.require_mfa, checked.external_mfa
+            return tenant.to_seed()
 
     def _device_codes(self, method: str, parts: list[str], payload: Any) -> Result:
         state = self.state

@@ -88,6 +88,8 @@ class GraphApi:
         self.state = state
         self.registry = AppRegistry()
         state.on_reset.append(self.registry.reset)
+        # More routes (GDAP): each answers (status, body) or None when the path is not its own.
+        self.extensions: list[Any] = []
 
     # -- entry ---------------------------------------------------------------------------------------
 
@@ -169,6 +171,10 @@ class GraphApi:
             return self._service_principals(method, segments, lowered, query, payload, claims, tenant, directory, context)
         if lowered[:1] == ["oauth2permissiongrants"]:
             return self._grants(method, segments[1:], query, payload, claims, tenant, directory, context)
+        for extension in self.extensions:
+            answer = extension(method, lowered, segments, query, payload, claims, tenant, base)
+            if answer is not None:
+                return answer
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segments[0] if segments else ''}'.")
 
     def _organization(self, tenant: Tenant) -> dict[str, Any]:

@@ -162,7 +162,7 @@ class Interactive:
             state.end_transaction(transaction.id)
             return _error_redirect(transaction.redirect_uri, _errors.login_required(), transaction.state, transaction.response_mode)
         tenant = directory.tenant(transaction.tenant_id or user.tenant)
-        if tenant is None or not directory.user_can_access(user, tenant):
+        if tenant is None or not directory.user_can_access(user, tenant, self.state.now()):
             state.end_transaction(transaction.id)
             app_error = _errors.user_not_in_tenant(
                 user.upn, user.tenant, tenant.name if tenant else transaction.tenant_segment, app.app_id, app.name

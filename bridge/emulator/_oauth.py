@@ -428,7 +428,7 @@ class _Grant:
             raise _errors.app_not_found(self.app.app_id, tenant.name)
         resource = refs[0].resource
         roles = [p for p in consent.granted(resource.app_id) if p in resource.roles]
-        lifetime = self.state.access_token_lifetime()
+        lifetime = self.state.access_token_lifetime(resource)
         claims = app_access_token_claims(
             audience=refs[0].audience,
             tenant_id=tenant.id,
@@ -462,7 +462,7 @@ class _Grant:
         user = directory.user(signin.upn)
         if user is None or user.oid != signin.oid:  # the user was removed from the directory
             raise _errors.invalid_grant_malformed()
-        if not directory.user_can_access(user, tenant):
+        if not directory.user_can_access(user, tenant, state.now()):
             raise _errors.user_not_in_tenant(user.upn, user.tenant, tenant.name, app.app_id, app.name)
         resource_scopes, oidc = split_scopes(scope)
         oidc_lower = {s.lower() for s in oidc}
@@ -496,9 +496,11 @@ class _Grant:
             else:
                 raise _errors.consent_required(app.app_id, app.name)
         scp = list(dict.fromkeys(scp))
-        if (resource.requires_mfa or resource.app_id in tenant.require_mfa) and "mfa" not in signin.amr:
+        home = directory.tenant(user.tenant)
+        if ((resource.requires_mfa or resource.app_id in tenant.require_mfa) and "mfa" not in signin.amr
+                and not (home and home.external_mfa)):
             raise _errors.mfa_required(resource.app_id, stable_guid("capolicy", tenant.id, resource.app_id))
-        lifetime = state.access_token_lifetime()
+        lifetime = state.access_token_lifetime(resource)
         access_claims = user_access_token_claims(
             audience=refs[0].audience,
             tenant_id=tenant.id,

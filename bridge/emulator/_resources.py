@@ -61,7 +61,7 @@ GRAPH = Resource(
         "Directory.AccessAsUser.All", "Directory.Read.All", "Directory.ReadWrite.All",
         "DelegatedAdminRelationship.Read.All", "DelegatedAdminRelationship.ReadWrite.All",
         "Application.Read.All", "Application.ReadWrite.All", "Organization.Read.All",
-        "Group.Read.All", "Group.ReadWrite.All", "Policy.Read.All", "RoleManagement.Read.Directory",
+        "Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All", "Policy.Read.All", "RoleManagement.Read.Directory",
         "AuditLog.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "AppRoleAssignment.ReadWrite.All",
     ),
     (

@@ -27,6 +27,7 @@ from ._consents import ApplicationConsents
 from ._control import ControlApi
 from ._directory import SeedError
 from ._errors import AadError, Throttled
+from ._gdap import GdapControl, GdapGraph
 from ._graph import GraphApi
 from ._interactive import Interactive, Page
 from ._oauth import OAuthEndpoints, RequestInfo, parse_form
@@ -73,8 +74,10 @@ class EmulatorApp:
         self.control = ControlApi(state, describe)
         self.partner_center = PartnerCenter(state)
         self.graph = GraphApi(state)
+        self.graph.extensions.append(GdapGraph(state).route)
         self.consents = ApplicationConsents(state)
         self.control.extensions.append(self.graph.control)
+        self.control.extensions.append(GdapControl(state).control)
         self._port = port
 
     # -- WSGI entry -------------------------------------------------------------------------------------
@@ -235,9 +238,10 @@ class EmulatorApp:
     def _partnercenter(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
         if request.method != "GET":
             return json_response(405, {"code": 405, "description": "Use GET."})
-        status, body, headers = self.partner_center.customers(info, request.headers.get("Authorization"))
+        status, body, headers = self.partner_center.customers(
+            info, request.headers.get("Authorization"), request.args, request.headers)
         if status != 200:
-            info.error = body.get("errorName")
+            info.error = body.get("errorName") or str(body.get("code"))
         return json_response(status, body, headers)
 
     def _applicationconsents(self, request: Request, info: RequestInfo, base: str, segment: str) -> Response:
@@ -250,7 +254,7 @@ class EmulatorApp:
             request.method, segments[3], segments[5] if len(segments) > 5 else None,
             request.headers.get("Authorization"), payload, info)
         if status >= 400:
-            info.error = body.get("errorName")
+            info.error = body.get("errorName") or str(body.get("code"))
         if status == 204:
             return Response("", status=204)
         return json_response(status, body, headers)

@@ -34,6 +34,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "device_code_interval": 1,
     "device_code_expires_in": 900,
     "access_token_lifetime": None,  # None: a random 3600-5399 s, as Entra does
+    "access_token_lifetimes": {},  # resource app id or identifier URI -> seconds, over access_token_lifetime
     "token_latency_ms": 0,
     "rate_limit": None,
 }
@@ -148,6 +149,12 @@ def validate_settings(partial: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "access_token_lifetime":
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 60):
                 raise ControlError("access_token_lifetime must be null or an integer >= 60")
+        elif key == "access_token_lifetimes":
+            if not isinstance(value, Mapping) or not all(
+                    isinstance(k, str) and k and isinstance(n, int) and not isinstance(n, bool) and n >= 60
+                    for k, n in value.items()):
+                raise ControlError("access_token_lifetimes must map resource app ids or identifier URIs to integers >= 60")
+            value = {k.rstrip("/").lower(): n for k, n in value.items()}
         elif key == "token_latency_ms":
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ControlError("token_latency_ms must be a number >= 0")
@@ -199,7 +206,7 @@ class EmulatorState:
     # -- lifecycle ----------------------------------------------------------------------------------
 
     def _load_seed(self) -> None:
-        directory = Directory.from_seed(self._seed)
+        directory = Directory.from_seed(self._seed, time.time())
         try:
             base_settings = dict(DEFAULT_SETTINGS, **validate_settings(self._seed.get("settings") or {}))
         except ControlError as exc:
@@ -228,7 +235,7 @@ class EmulatorState:
 
     def replace_directory(self, seed: Mapping[str, Any]) -> None:
         """Swap the directory (seed format); issued tokens, clock and log are kept."""
-        directory = Directory.from_seed(seed)
+        directory = Directory.from_seed(seed, self.now())
         settings = validate_settings(seed.get("settings") or {})
         with self.lock:
             self.directory = directory
@@ -262,8 +269,16 @@ class EmulatorState:
                 self._buckets.clear()
             return self.settings
 
-    def access_token_lifetime(self) -> int:
-        fixed = self.settings["access_token_lifetime"]
+    def access_token_lifetime(self, resource: Any = None) -> int:
+        """Seconds an access token for `resource` (a Resource) lives: its own setting, the global one,
+        or Entra's random default."""
+        settings = self.settings
+        if resource is not None:
+            per_resource = settings["access_token_lifetimes"] or {}
+            for key in (resource.app_id, *resource.identifier_uris):
+                if key.rstrip("/").lower() in per_resource:
+                    return int(per_resource[key.rstrip("/").lower()])
+        fixed = settings["access_token_lifetime"]
         # Entra's default lifetime is a random 60-90 minutes, which spreads refreshes out.
         return int(fixed) if fixed else 3600 + secrets.randbelow(1800)
 
@@ -313,7 +328,7 @@ class EmulatorState:
         return bool(pyotp.TOTP(user.totp_secret).verify(otp.strip().replace(" ", ""), valid_window=1))
 
     def check_tenant_access(self, user: User, tenant: Tenant, app: App) -> None:
-        if not self.directory.user_can_access(user, tenant):
+        if not self.directory.user_can_access(user, tenant, self.now()):
             raise SignInError(
                 "user_not_in_tenant",
                 _errors.user_not_in_tenant(user.upn, user.tenant, tenant.name, app.app_id, app.name),

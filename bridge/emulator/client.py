@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+import uuid
+from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 
@@ -129,6 +130,99 @@ class EmulatorClient:
 
     def clear_app_management_policy(self, tenant: str | None = None) -> dict[str, Any]:
         return self._call("DELETE", "policies/app-management", {"tenant": tenant} if tenant else None)
+
+    # -- customers, GDAP, groups, consents, conditional access -------------------------------------------
+
+    def add_customer(self, domain: str, name: str, tenant_id: str | None = None) -> dict[str, Any]:
+        """A new customer tenant (no relationship, no consent yet); returns it in seed format."""
+        body: dict[str, Any] = {"domain": domain, "name": name, "id": tenant_id or str(uuid.uuid4())}
+        return self._call("POST", "customers", body)
+
+    def add_relationship(self, customer: str, roles: Iterable[str], *, status: str = "active",
+                         access_assignments: Iterable[Mapping[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+        """A GDAP relationship of the partner tenant with `customer` (seed format: name, duration,
+        auto_extend_duration, ends_in_days, activated, end, id); access_assignments are
+        {"group": id, "roles": [...]}. Without them every partner user holds every role."""
+        body: dict[str, Any] = {"customer": customer, "roles": list(roles), "status": status, **fields}
+        if access_assignments is not None:
+            body["access_assignments"] = [dict(a) for a in access_assignments]
+        return self._call("POST", "gdap", body)
+
+    def relationships(self) -> list[dict[str, Any]]:
+        return self._call("GET", "gdap")
+
+    def expire_relationship(self, relationship_id: str) -> dict[str, Any]:
+        """End a relationship now with status expired: partner users get AADSTS50020 in that tenant."""
+        return self._call("POST", f"gdap/{quote(relationship_id)}/expire")
+
+    def terminate_relationship(self, relationship_id: str) -> dict[str, Any]:
+        return self._call("POST", f"gdap/{quote(relationship_id)}/terminate")
+
+    def update_relationship(self, relationship_id: str, **fields: Any) -> dict[str, Any]:
+        """Change status, ends_in_days, auto_extend_duration or name of a relationship."""
+        return self._call("PATCH", f"gdap/{quote(relationship_id)}", fields)
+
+    def add_access_assignment(self, relationship_id: str, group: str, roles: Iterable[str], *,
+                              status: str = "active") -> dict[str, Any]:
+        return self._call("POST", f"gdap/{quote(relationship_id)}/assignments",
+                          {"group": group, "roles": list(roles), "status": status})
+
+    def set_access_assignment_status(self, relationship_id: str, assignment_id: str, status: str) -> dict[str, Any]:
+        return self._call("PATCH", f"gdap/{quote(relationship_id)}/assignments/{quote(assignment_id)}", {"status": status})
+
+    def remove_access_assignment(self, relationship_id: str, assignment_id: str) -> dict[str, Any]:
+        return self._call("DELETE", f"gdap/{quote(relationship_id)}/assignments/{quote(assignment_id)}")
+
+    def add_group(self, name: str, members: Iterable[str] = (), *, groups: Iterable[str] = (),
+                  group_id: str | None = None, tenant: str | None = None) -> dict[str, Any]:
+        """A security group (default: in the partner tenant); members are upns or oids."""
+        body: dict[str, Any] = {"name": name, "members": list(members), "groups": list(groups)}
+        if group_id:
+            body["id"] = group_id
+        if tenant:
+            body["tenant"] = tenant
+        return self._call("POST", "groups", body)
+
+    def add_group_member(self, group_id: str, member: str | None = None, *, group: str | None = None) -> dict[str, Any]:
+        """Add a user (upn or oid) or, with group=, a nested group."""
+        return self._call("POST", f"groups/{quote(group_id)}/members", {"group": group} if group else {"member": member})
+
+    def remove_group_member(self, group_id: str, member: str) -> dict[str, Any]:
+        return self._call("DELETE", f"groups/{quote(group_id)}/members/{quote(member)}")
+
+    def add_consent(self, tenant: str, app_id: str, grants: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
+        """Admin consent of an app in a tenant (replaces one there); default: every permission of every
+        built-in resource, as the default seed consents."""
+        if grants is None:
+            from ._resources import BUILTIN_RESOURCES
+
+            grants = {r.app_id: ["*"] for r in BUILTIN_RESOURCES}
+        return self._call("POST", "consents", {"tenant": tenant, "app_id": app_id,
+                                                "grants": {k: list(v) for k, v in grants.items()}})
+
+    def set_conditional_access(self, tenant: str, *, external_mfa: bool | None = None,
+                               require_mfa: Iterable[str] | None = None) -> dict[str, Any]:
+        """external_mfa=True: the tenant's users satisfy MFA outside Entra (third-party MFA, trusted IPs),
+        so Entra issues them Partner Center tokens without `mfa` in `amr` (and Partner Center answers 900421)."""
+        body: dict[str, Any] = {}
+        if external_mfa is not None:
+            body["external_mfa"] = external_mfa
+        if require_mfa is not None:
+            body["require_mfa"] = list(require_mfa)
+        return self._call("POST", f"tenants/{quote(tenant)}/conditional-access", body)
+
+    def set_token_lifetime(self, seconds: int | None, audience: str | None = None) -> dict[str, Any]:
+        """Access-token lifetime (>= 60 s) for every resource, or for one (app id or identifier URI);
+        None restores the default (for one audience: removes its entry)."""
+        if audience is None:
+            return self.update_settings(access_token_lifetime=seconds)
+        per_audience = dict(self.settings().get("access_token_lifetimes") or {})
+        key = audience.rstrip("/").lower()
+        if seconds is None:
+            per_audience.pop(key, None)
+        else:
+            per_audience[key] = seconds
+        return self.update_settings(access_token_lifetimes=per_audience)
 
     def device_codes(self) -> list[dict[str, Any]]:
         """Pending device codes: user_code, client_id, tenant, scope, created, expires."""
