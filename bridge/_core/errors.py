@@ -137,7 +137,7 @@ class CustomerNotReadyError(SamBridgeError):
         super().__init__(message, remediation=remediation)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "tenant": self.tenant, "target": self.target}
+        return {**super().to_dict(), "tenant": self.tenant, "for_target": self.target}
 
 
 class ServiceError(SamBridgeError):

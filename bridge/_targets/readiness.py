@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from .._config import Profile
 from .._core import validate as v
 from .._core.constants import BATCH_CONCURRENCY, DEFAULT_GDAP_WARN_DAYS
-from .._core.errors import ConsentRequiredError, CustomerNotReadyError, InvalidInputError
+from .._core.errors import ConsentRequiredError, CustomerNotReadyError, InvalidInputError, SamBridgeError
 from .._core.tokens import utcnow
 from .._stores import SecretStore
 from .model import GRAPH_SCOPE
@@ -89,6 +89,7 @@ class CustomerReadiness:
             "roles_granted": [role_name(r) for r in self.granted_roles],
             "roles_held": [role_name(r) for r in self.held_roles],
             "consent": self.consent, "consent_note": self.consent_note,
+            "ready_for": [name for name, verdict in self.verdicts.items() if verdict.ready],
             "verdicts": {name: verdict.to_dict() for name, verdict in self.verdicts.items()},
             "warnings": list(self.warnings),
             "relationships": [r.to_dict() for r in self.relationships],
@@ -168,10 +169,10 @@ def _gdap_verdict(req: Requirement, facts: _Facts) -> Verdict | None:
         latest = _best(facts.relationships)
         assert latest is not None
         if latest.status in ("created", "approvalPending", "approved", "activating"):
-            return Verdict(target, False, f"the GDAP relationship {latest.name or latest.id} is not active yet (status {latest.status})",
+            return Verdict(target, False, f"the GDAP relationship '{latest.name or latest.id}' is not active yet (status {latest.status})",
                            "The customer's Global Administrator must approve it with the link Partner Center gives; "
                            "it becomes active a few minutes after approval.")
-        return Verdict(target, False, f"the GDAP relationship {latest.name or latest.id} is {latest.status} "
+        return Verdict(target, False, f"the GDAP relationship '{latest.name or latest.id}' is {latest.status} "
                        f"(ended {_when(latest.end)})",
                        f"Request a new GDAP relationship granting {_first_role(req)} (relationships last at most two "
                        "years; auto-extend keeps one going, except with Global Administrator).")
@@ -201,8 +202,7 @@ def _consent_verdict(req: Requirement, facts: _Facts, consent: bool | None, note
     target = req.target
     if req.gdap and consent is False:
         return Verdict(target, False, f"the app is not consented in this tenant ({note})",
-                       f"Consent it: `sam-bridge app consent --profile {facts.profile} --tenant {facts.tenant}` "
-                       "(Grant-SamCustomerConsent).")
+                       f"Consent it: `sam-bridge app consent --profile {facts.profile} --tenant {facts.tenant}`.")
     if req.gdap and consent is None and note:
         return Verdict(target, False, note, "See the reason; `sam-bridge doctor --tenant` tells more.")
     limited = req.satisfied_by(facts.held()) == "limited"
@@ -231,7 +231,7 @@ def _warnings(facts: _Facts, name: str, warn_days: float, now: datetime) -> list
             continue
         left = (r.end - now).total_seconds() / 86400
         if left < warn_days:
-            out.append(f"the GDAP relationship {r.name or r.id} with {name or facts.tenant} ends on {_when(r.end)} "
+            out.append(f"the GDAP relationship '{r.name or r.id}' with {name or facts.tenant} ends on {_when(r.end)} "
                        f"(in {max(left, 0):.0f} days) and does not auto-extend: request a new one before then.")
     return out
 
@@ -249,7 +249,8 @@ def assess(profile: Profile, store: SecretStore, *, tenants: Iterable[str] | Non
 
     if isinstance(warn_days, bool) or not isinstance(warn_days, (int, float)) or not 0 <= warn_days <= 730:
         raise InvalidInputError(f"warn days must be a number from 0 to 730, not {warn_days!r}.")
-    chosen = [requirement(target)] if target else list(requirements())
+    # Without a target: every current one (the retired modules only when asked for by name).
+    chosen = [requirement(target)] if target else [r for r in requirements() if get_target(r.target).status != "retired"]
     record = read_refresh_token(profile, store).metadata  # no token: fail before anything is asked
     user = str(record.get("user") or "")
     graph = GraphClient(profile, lambda: obtain_token(profile, store, [GRAPH_SCOPE]).token)
@@ -326,7 +327,11 @@ def split(profile: Profile, store: SecretStore, tenants: Iterable[str], target: 
     name = get_target(target).name
     given = [v.tenant(t, "tenant") for t in tenants]
     warn_duplicates(given)
-    checked = assess(profile, store, tenants=given, target=name, warn_days=warn_days)
+    try:
+        checked = assess(profile, store, tenants=given, target=name, warn_days=warn_days)
+    except SamBridgeError as exc:  # the check itself failed: say how to go on without it
+        exc.remediation = " ".join(filter(None, [exc.remediation, "To exchange without this check: --no-preflight."]))
+        raise
     for c in checked:
         for text in c.warnings:
             warnings.warn(text, v.SamBridgeWarning, 2)

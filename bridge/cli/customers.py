@@ -31,7 +31,7 @@ def _rows(found: list[Any], target: Optional[str]) -> list[list[str]]:
             outcome = ("ready" + (" (limited)" if verdict.limited else "")) if verdict.ready else f"NOT READY: {verdict.reason}"
         else:
             ready = [name for name, verdict in c.verdicts.items() if verdict.ready]
-            outcome = ", ".join(ready) if ready else "nothing"
+            outcome = "every target" if len(ready) == len(c.verdicts) else ", ".join(ready) if ready else "nothing"
         rows.append([c.name or c.tenant, c.tenant_id, c.status, _cell(end), _cell(", ".join(data["roles_held"])),
                      consent, outcome])
     return rows
