@@ -109,28 +109,9 @@ function Invoke-SamCustomerJob {
                     -Message 'The job has no customers.' -Remediation 'Give -CustomerId (or pipe customers in), or -AllCustomers.' -TargetObject $Target)
             return
         }
-        $info = Get-SamTarget -Name $Target -Cmdlet $PSCmdlet
-        if ($null -eq $info) { return }
-        $version = $ModuleVersion
-        if (-not $version) {
-            $installed = Get-SamModuleVersion -Name $info.module
-            if (-not $installed) {
-                Write-SamError -Cmdlet $PSCmdlet -ErrorRecord (New-SamErrorRecord -ErrorId 'SamBridge.ModuleNotInstalled' -Category NotInstalled `
-                        -Message "$($info.cmdlet) comes from the PowerShell module $($info.module), which is not installed." `
-                        -Remediation "Install it: Install-Module -Name $($info.module) -Scope CurrentUser" -TargetObject $info.module)
-                return
-            }
-            $version = $installed.ToString()
-        }
-        $supplied = @($info.variants | ForEach-Object { $_.parameters })
-        foreach ($key in @($AdditionalParameter.Keys)) {
-            if ($supplied -contains $key) {
-                Write-SamError -Cmdlet $PSCmdlet -ErrorRecord (New-SamErrorRecord -ErrorId 'SamBridge.InvalidInput' -Category InvalidArgument `
-                        -Message "-AdditionalParameter may not set -$($key): sam-bridge supplies it for $($info.cmdlet)." `
-                        -Remediation "Remove '$key' from -AdditionalParameter." -TargetObject $key)
-                return
-            }
-        }
+        $resolved = Resolve-SamConnectTarget -Target $Target -ModuleVersion $ModuleVersion -AdditionalParameter $AdditionalParameter -Cmdlet $PSCmdlet
+        if ($null -eq $resolved) { return }
+        $info, $version = $resolved.Info, $resolved.Version
 
         $who = 'the default profile'
         if ($Profile) { $who = "profile '$Profile'" }
