@@ -327,8 +327,20 @@ def split(profile: Profile, store: SecretStore, tenants: Iterable[str], target: 
     name = get_target(target).name
     given = [v.tenant(t, "tenant") for t in tenants]
     warn_duplicates(given)
+    from .._services.graph import GraphError
+
     try:
         checked = assess(profile, store, tenants=given, target=name, warn_days=warn_days)
+    except GraphError as exc:
+        if exc.status != 403:
+            raise
+        # An app made before the check existed lacks DelegatedAdminRelationship.Read.All: its jobs
+        # keep running, unchecked, and are told how to get the check.
+        warnings.warn(f"the customers were not checked for {name} before the exchanges: {exc.message}. Add the "
+                      f"delegated Graph permission DelegatedAdminRelationship.Read.All to the app (`sam-bridge app create "
+                      f"{profile.name} --tenant {profile.tenant} --app-id {profile.app_id}` reconciles it); or pass --no-preflight.",
+                      v.SamBridgeWarning, 2)
+        return list(dict.fromkeys(given)), []
     except SamBridgeError as exc:  # the check itself failed: say how to go on without it
         exc.remediation = " ".join(filter(None, [exc.remediation, "To exchange without this check: --no-preflight."]))
         raise

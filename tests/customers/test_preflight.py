@@ -84,6 +84,20 @@ def test_a_relationship_ending_soon_warns_in_a_batch(world):
     assert "(in 3 days) and does not auto-extend" in run.stderr
 
 
+def test_an_app_without_the_gdap_permission_still_runs_its_batch_unchecked_and_is_told(world):
+    from bridge._core.constants import GRAPH_APP_ID, PARTNER_CENTER_APP_ID
+
+    e = world.emulator
+    e.add_consent(e.ids.partner, e.ids.public_app, grants={GRAPH_APP_ID: ["Directory.Read.All", "User.Read"],
+                                                           PARTNER_CENTER_APP_ID: ["user_impersonation"]})
+    run = world.handle.cli("params", "MgGraph", "--profile", "contoso", "--all-customers", "--json")
+    assert "the customers were not checked for MgGraph before the exchanges" in run.stderr
+    assert "DelegatedAdminRelationship.Read.All" in run.stderr
+    lines = {line["tenant"]: line for line in _lines(run.stdout)}
+    assert len(lines) == len(world.ids)  # every customer tried, as before the check existed
+    assert lines[world.ids["expired"]]["error"]["error_id"] == "SamBridge.TenantAccess"
+
+
 def test_a_failed_check_says_how_to_go_on_without_it(world):
     world.emulator.add_fault("500", target="graph", count=20)
     run = world.handle.cli("params", "MgGraph", "--profile", "contoso", "--all-customers", "--json")
