@@ -12,7 +12,7 @@ function Get-SamCustomer {
         Each customer gets a verdict per target: ready, or the first reason the target would fail
         (no relationship, expired, missing role, role not assigned to a group, user not in the
         group, no consent) with its remediation. With -Target, the Ready, Reason and Remediation
-        properties are that target's. Relationships ending within -WarnDays that do not
+        properties are that target's. Relationships ending within -WarningDays that do not
         auto-extend are warned about. Nothing is changed.
     .PARAMETER Profile
         The sam-bridge profile (default: SAM_BRIDGE_PROFILE, else the configuration's default profile).
@@ -20,7 +20,7 @@ function Get-SamCustomer {
         Only the verdict for this Connect-* target (MgGraph, ExchangeOnline, MicrosoftTeams, ...).
     .PARAMETER CustomerId
         Only these customers (tenant ids or domains); default every customer.
-    .PARAMETER WarnDays
+    .PARAMETER WarningDays
         Warn about relationships ending within this many days (default 30).
     .EXAMPLE
         Get-SamCustomer -Target ExchangeOnline | Where-Object { -not $_.Ready } | Format-List Name, Reason, Remediation
@@ -48,7 +48,7 @@ function Get-SamCustomer {
         [string[]] $CustomerId,
 
         [ValidateRange(0, 730)]
-        [double] $WarnDays
+        [double] $WarningDays
     )
     begin { $tenants = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($name in @($CustomerId)) { if ($name) { $tenants.Add($name) } } }
@@ -57,7 +57,7 @@ function Get-SamCustomer {
         if ($Profile) { $arguments['profile'] = $Profile }
         if ($Target) { $arguments['target'] = $Target }
         if ($tenants.Count -gt 0) { $arguments['tenants'] = [string[]]$tenants.ToArray() }
-        if ($PSBoundParameters.ContainsKey('WarnDays')) { $arguments['warn_days'] = $WarnDays }
+        if ($PSBoundParameters.ContainsKey('WarningDays')) { $arguments['warn_days'] = $WarningDays }
         $found = Invoke-SamBridgeCore -Command 'customers' -Arguments $arguments -TargetObject $Profile -Cmdlet $PSCmdlet
         foreach ($item in @($found | ForEach-Object { $_ })) {
             $customer = $item | ConvertTo-SamObject -TypeName 'SamBridge.Customer'

@@ -40,7 +40,7 @@ function Invoke-SamCustomerJob {
         Reconnect when the tokens have this many seconds or less left (default 600).
     .PARAMETER NoPreflight
         Try every customer, even those GDAP or consent rule out.
-    .PARAMETER WarnDays
+    .PARAMETER WarningDays
         Warn about GDAP relationships ending within this many days (default 30).
     .PARAMETER ModuleVersion
         The target module's version to produce parameters for (default: the one in use).
@@ -90,7 +90,7 @@ function Invoke-SamCustomerJob {
         [switch] $NoPreflight,
 
         [ValidateRange(0, 730)]
-        [double] $WarnDays,
+        [double] $WarningDays,
 
         [ValidateNotNullOrEmpty()]
         [string] $ModuleVersion,
@@ -122,7 +122,7 @@ function Invoke-SamCustomerJob {
 
         $splitArguments = @{ target = $Target; tenants = [string[]]$tenants.ToArray(); all_customers = [bool]$AllCustomers; preflight = (-not $NoPreflight) }
         if ($Profile) { $splitArguments['profile'] = $Profile }
-        if ($PSBoundParameters.ContainsKey('WarnDays')) { $splitArguments['warn_days'] = $WarnDays }
+        if ($PSBoundParameters.ContainsKey('WarningDays')) { $splitArguments['warn_days'] = $WarningDays }
         $split = Invoke-SamBridgeCore -Command 'customers.split' -Arguments $splitArguments -TargetObject $Target -Cmdlet $PSCmdlet
         if ($null -eq $split) { return }
 
