@@ -226,7 +226,7 @@ def adhoc_token(
 
 def customer_tenants(profile: Profile | str | None = None, *, config: str | os.PathLike[str] | None = None) -> list[str]:
     """The profile's customers list, else every customer the Partner Center API lists."""
-    from ._services.batch import partner_center_customers
+    from ._services.partner_center import partner_center_customers
 
     p = load_profile(profile, config=config)
     return list(p.customers) or partner_center_customers(p, store_for(p))

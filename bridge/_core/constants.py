@@ -37,6 +37,8 @@ DEFAULT_SECRET_DAYS = 180  # lifetime of a secret `app create` / `app rotate` ad
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 PARTNER_CENTER_APP_ID = "fa3d9a0c-3fb0-42cc-9193-47c7ecd2edbd"
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/user_impersonation"
+# Partner Center's refusal of an App+User token without `mfa` in `amr` (HTTP 401; sam-lifecycle 4.2).
+PARTNER_CENTER_MFA_CODE = 900421
 DEFAULT_SCOPES = (PARTNER_CENTER_SCOPE,)
 
 # msal adds these to every user flow itself and refuses them from callers.

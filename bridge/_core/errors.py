@@ -242,6 +242,22 @@ class TenantAccessError(AuthenticationError):
     category = "PermissionDenied"
 
 
+class MfaClaimError(AuthenticationError):
+    """Partner Center refused an App+User token without the MFA claim (HTTP 401, code 900421)."""
+
+    error_id = "SamBridge.MfaClaimRequired"
+    category = "PermissionDenied"
+
+
+def mfa_claim_remediation(profile: str) -> str:
+    """What to do about tokens without `mfa` in `amr`: said by the warning on such a Partner Center
+    token, by doctor, and by the error for Partner Center's 900421."""
+    return (f"Consent again with Entra MFA: run `sam-bridge consent --profile {profile}` with an account that "
+            "completes MFA in Entra (an authenticator prompt or code). Third-party MFA and trusted-IP or "
+            "trusted-location bypasses leave the MFA claim out of the tokens, and Partner Center refuses App+User "
+            "calls without it (HTTP 401, error 900421).")
+
+
 class ConsentFlowError(AuthenticationError):
     """An interactive consent did not complete (declined, expired, state or PKCE mismatch)."""
 

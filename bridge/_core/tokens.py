@@ -38,6 +38,15 @@ def claims_of(token: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def lacks_mfa(claims: dict[str, Any]) -> bool:
+    """True for a user's token whose `amr` (a list, in Entra's v1 tokens) has no MFA method; False for
+    an app-only token, or when the token does not say (no `amr`)."""
+    amr = claims.get("amr")
+    if claims.get("idtyp") == "app" or not isinstance(amr, list):
+        return False
+    return not {"mfa", "ngcmfa"} & {str(m).lower() for m in amr}
+
+
 @dataclass(frozen=True)
 class AccessToken:
     """An access token for one resource in one tenant. The token itself never shows in repr."""

@@ -35,13 +35,13 @@ from .._core.constants import (
     ENV_CLIENT_SECRET,
     GRAPH_APP_ID,
     PARTNER_CENTER_APP_ID,
-    PARTNER_CENTER_SCOPE,
 )
 from .._core.errors import InvalidInputError, NotAvailableError, SamBridgeError, ServiceError
 from .._core.scrub import remember
 from .._core.tokens import iso, parse_iso, utcnow
 from .._stores import SecretStore
 from .graph import GraphClient, GraphError
+from .partner_center import PartnerCenterClient, partner_center_client
 
 log = logging.getLogger("bridge.app")
 
@@ -845,23 +845,6 @@ def app_permissions(profile: Profile, store: SecretStore) -> tuple[dict[str, Any
     return app, PermissionCatalog(graph).names(app.get("requiredResourceAccess") or [])
 
 
-def _pc_post(profile: Profile, token: str, customer: str, body: Mapping[str, Any]) -> tuple[int, Any]:
-    from .._auth.client import _transport_error, http_session
-
-    url = f"{profile.partner_center_url}/v1/customers/{customer}/applicationconsents"
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-               "MS-RequestId": str(uuid.uuid4()), "MS-CorrelationId": str(uuid.uuid4())}
-    try:
-        response = http_session(profile).post(url, json=dict(body), headers=headers)
-    except Exception as exc:
-        raise _transport_error(exc, f"consent the app in {customer}", profile.partner_center_url) from None
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = {}
-    return response.status_code, payload
-
-
 def tenant_id_of(profile: Profile, tenant: str) -> str:
     """A tenant GUID for a GUID or a domain (Partner Center takes only ids): from the authority's discovery."""
     import re
@@ -884,11 +867,11 @@ def tenant_id_of(profile: Profile, tenant: str) -> str:
 
 
 def _consent_one(profile: Profile, session: Any, tenant: str, app: Mapping[str, Any], needed: Permissions,
-                 pc_token: str) -> ConsentOutcome:
+                 partner_center: PartnerCenterClient) -> ConsentOutcome:
     customer = tenant_id_of(profile, tenant)
     body = {"applicationId": profile.app_id, "displayName": app.get("displayName") or profile.app_id,
             "applicationGrants": [{"enterpriseApplicationId": r, "scope": ",".join(n)} for r, n in needed.items()]}
-    status, payload = _pc_post(profile, pc_token, customer, body)
+    status, payload = partner_center.add_application_consent(customer, body)
     description = str(payload.get("description") or "") if isinstance(payload, dict) else ""
     if status in (200, 201):
         return ConsentOutcome(tenant, "consented")
@@ -948,7 +931,6 @@ def consent_customers(profile: Profile, store: SecretStore, tenants: Iterable[st
                       concurrency: int = BATCH_CONCURRENCY, on_done: Callable[[Any, int, int], None] | None = None) -> Iterator[Any]:
     """Consent the app into every tenant (or with `check`, report drift only): one TenantResult each."""
     from .batch import run
-    from .exchange import obtain_token
 
     app, needed = app_permissions(profile, store)
     if not needed:
@@ -956,6 +938,6 @@ def consent_customers(profile: Profile, store: SecretStore, tenants: Iterable[st
     if check:
         work = lambda session, tenant: _check_one(profile, session, tenant, needed)  # noqa: E731
     else:
-        pc_token = obtain_token(profile, store, [PARTNER_CENTER_SCOPE]).token  # one Partner Center token for every tenant
-        work = lambda session, tenant: _consent_one(profile, session, tenant, app, needed, pc_token)  # noqa: E731
+        partner_center = partner_center_client(profile, store)  # one Partner Center token for every tenant
+        work = lambda session, tenant: _consent_one(profile, session, tenant, app, needed, partner_center)  # noqa: E731
     return run(profile, store, list(tenants), work, concurrency=concurrency, on_done=on_done)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from .._core import validate as v
 from .._auth.client import client_credential, entry, http_session
 from .._config import Profile
-from .._core.constants import BATCH_CONCURRENCY, BATCH_MAX_CONCURRENCY, ENTRY_REFRESH_TOKEN, PARTNER_CENTER_SCOPE
+from .._core.constants import BATCH_CONCURRENCY, BATCH_MAX_CONCURRENCY, ENTRY_REFRESH_TOKEN
 from .._core.errors import (
     AuthenticationError,
     ClientCredentialError,
@@ -252,48 +252,3 @@ def read_tenants_file(path: str) -> list[str]:
         if text:
             tenants.append(v.tenant(text, f"tenant on line {number} of {path}"))
     return tenants
-
-
-def _customers_fix(profile: Profile, base: str) -> str:
-    """What to do when the customer list cannot be had from Partner Center."""
-    return (f"All customers are listed by the Partner Center API at {base}: check it is reachable from here, or set "
-            f"the profile's: `sam-bridge profile add {profile.name} ... --partner-center-url URL`. Or name the "
-            f"tenants instead: keep them on the profile (`--customer TENANT`) or pass them with --tenant.")
-
-
-def partner_center_customers(profile: Profile, store: SecretStore) -> list[str]:
-    """Every customer tenant the Partner Center API lists for the partner (following its pages)."""
-    from .._auth.client import _transport_error, http_session
-    from .exchange import obtain_token
-
-    token = obtain_token(profile, store, [PARTNER_CENTER_SCOPE])
-    session = http_session(profile)
-    base = profile.partner_center_url
-    url, headers = f"{base}/v1/customers", {}
-    tenants: list[str] = []
-    for _ in range(1000):  # a bound on pages, against a service that never stops paging
-        try:
-            response = session.get(url, headers={"Authorization": f"Bearer {token.token}", "Accept": "application/json", **headers})
-        except Exception as exc:
-            error = _transport_error(exc, "list the customers", base)
-            raise ServiceError(error.message, remediation=error.remediation or _customers_fix(profile, base)) from None
-        if response.status_code != 200:
-            raise ServiceError(f"Partner Center ({base}) answered HTTP {response.status_code} to the customer list.",
-                               remediation=_customers_fix(profile, base))
-        try:
-            body = response.json()
-            items = body["items"]
-            if not isinstance(items, list):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            raise ServiceError(f"Partner Center ({base}) sent a customer list sam-bridge cannot read.") from None
-        for item in items:
-            tenant_id = (item.get("companyProfile") or {}).get("tenantId") or item.get("id") if isinstance(item, dict) else None
-            if isinstance(tenant_id, str):
-                tenants.append(tenant_id)
-        following = ((body.get("links") or {}).get("next") or {}) if isinstance(body, dict) else {}
-        if not following.get("uri"):
-            return tenants
-        url = base + following["uri"] if following["uri"].startswith("/") else following["uri"]
-        headers = {h["key"]: h["value"] for h in following.get("headers", []) if isinstance(h, dict) and "key" in h}
-    raise ServiceError(f"Partner Center ({base}) kept paging past 1,000 pages of customers.")

@@ -20,7 +20,13 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Generator, Iterable, Iterator, Mapping
 
 from .._config import Profile
-from .._core.constants import DEFAULT_WARN_DAYS, ENV_CLIENT_SECRET, GRAPH_RESOURCE, REFRESH_TOKEN_INACTIVITY_DAYS
+from .._core.constants import (
+    DEFAULT_WARN_DAYS,
+    ENV_CLIENT_SECRET,
+    GRAPH_RESOURCE,
+    PARTNER_CENTER_MFA_CODE,
+    REFRESH_TOKEN_INACTIVITY_DAYS,
+)
 from .._core.errors import (
     AuthenticationError,
     ClientCredentialError,
@@ -28,8 +34,10 @@ from .._core.errors import (
     RefreshTokenExpiredError,
     RefreshTokenRevokedError,
     SamBridgeError,
+    mfa_claim_remediation,
 )
 from .._auth.http import RetryPolicy
+from .._core.tokens import lacks_mfa
 from .._stores import SecretStore
 
 # Entra accepts client assertions and token times within about 5 minutes of its own clock.
@@ -441,9 +449,9 @@ def _mfa_from_record(profile: Profile, st: Any) -> Finding:
         return Finding("mfa", "ok", f"the consent of {who} satisfied MFA (amr includes mfa)")
     if st.mfa is False:
         return Finding("mfa", "fail",
-                       f"the consent of {who} did not satisfy MFA; Partner Center and MFA-protected resources will "
-                       "refuse its tokens (AADSTS50076)",
-                       f"{consent} with an account that completes MFA (an authenticator prompt or code).")
+                       f"the consent of {who} did not satisfy MFA; Partner Center will refuse its tokens (HTTP 401, "
+                       f"error {PARTNER_CENTER_MFA_CODE}) and MFA-protected resources too (AADSTS50076)",
+                       mfa_claim_remediation(profile.name))
     return Finding("mfa", "warn", "unknown: the refresh token was imported, so its sign-in is not recorded",
                    f"{consent} to record an MFA-backed consent.")
 
@@ -459,7 +467,6 @@ def _ask_entra(profile: Profile, store: SecretStore, warn_days: float
                ) -> Generator[Finding, None, tuple[bool, SamBridgeError | None]]:
     """Redeem the stored refresh token once and report Entra's verdict (the rotation is stored, as
     by every exchange). Returns (a token is stored, the error Entra or the store gave, if any)."""
-    from .._core.tokens import claims_of
     from .exchange import obtain_token, read_refresh_token, status
 
     try:
@@ -467,7 +474,7 @@ def _ask_entra(profile: Profile, store: SecretStore, warn_days: float
     except SamBridgeError:  # missing or unreadable: the local check says which, and how to fix it
         return (yield from _check_refresh_token(profile, store, warn_days)), None
     try:
-        token = obtain_token(profile, store, profile.scopes, force_refresh=True)
+        token = obtain_token(profile, store, profile.scopes, force_refresh=True, check_mfa=False)  # reported below
     except AuthenticationError as exc:
         yield refusal_finding(profile, exc)
         st = status(profile, store, warn_days=warn_days)
@@ -482,19 +489,18 @@ def _ask_entra(profile: Profile, store: SecretStore, warn_days: float
     yield Finding("refresh_token", "ok",
                   f"Entra redeemed it now ({token.audience or profile.scopes[0]}); the rotated token has "
                   f"{st.days_left or 0:.1f} days left before {REFRESH_TOKEN_INACTIVITY_DAYS} days of inactivity")
-    amr = claims_of(token.token).get("amr")
+    amr = token.claims.get("amr")
     who = st.user or "the consenting user"
     if not isinstance(amr, list):
         yield _mfa_from_record(profile, st)
-    elif "mfa" in amr:
+    elif not lacks_mfa(token.claims):
         yield Finding("mfa", "ok", f"the access token Entra issued now for {who} satisfies MFA (amr: {', '.join(map(str, amr))})")
     else:
         yield Finding("mfa", "fail",
                       f"the access token Entra issued now for {who} does not satisfy MFA "
-                      f"(amr: {', '.join(map(str, amr)) or 'none'}); "
-                      "Partner Center and MFA-protected resources will refuse it (AADSTS50076)",
-                      f"Run `sam-bridge consent --profile {profile.name}` with an account that completes MFA "
-                      "(an authenticator prompt or code).")
+                      f"(amr: {', '.join(map(str, amr)) or 'none'}); Partner Center will refuse it (HTTP 401, error "
+                      f"{PARTNER_CENTER_MFA_CODE}) and MFA-protected resources too (AADSTS50076)",
+                      mfa_claim_remediation(profile.name))
     return True, None
 
 
@@ -510,13 +516,12 @@ def _check_customers(profile: Profile, store: SecretStore, targets: list[str],
                      scopes: tuple[str, ...]) -> Iterator[Finding]:
     """One real exchange per customer tenant (never a cached access token): permitted, or refused
     with Entra's code and a fix."""
-    from .._core.tokens import claims_of
     from .exchange import obtain_token
 
     for index, tenant in enumerate(targets):
         check = f"customer:{tenant}"
         try:
-            token = obtain_token(profile, store, scopes, tenant, force_refresh=True)
+            token = obtain_token(profile, store, scopes, tenant, force_refresh=True, check_mfa=False)
         except AuthenticationError as exc:
             yield Finding(check, "fail", exc.message, exc.remediation or "See the message; then run doctor again.")
             if isinstance(exc, _SAME_EVERYWHERE):
@@ -532,9 +537,14 @@ def _check_customers(profile: Profile, store: SecretStore, targets: list[str],
                 return
         else:
             audience = token.audience or scopes[0]
-            amr = claims_of(token.token).get("amr")
-            said = f"; amr: {', '.join(map(str, amr))}" if isinstance(amr, list) else ""
-            yield Finding(check, "ok", f"exchange permitted ({audience} in tenant {token.tenant_id}{said})")
+            amr = token.claims.get("amr")
+            said = f"; amr: {', '.join(map(str, amr)) or 'none'}" if isinstance(amr, list) else ""
+            if lacks_mfa(token.claims):  # every token doctor mints is checked for the MFA claim
+                yield Finding(check, "warn", f"exchange permitted ({audience} in tenant {token.tenant_id}{said}), but "
+                              f"the token has no MFA claim: Partner Center refuses such tokens (HTTP 401, error "
+                              f"{PARTNER_CENTER_MFA_CODE})", mfa_claim_remediation(profile.name))
+            else:
+                yield Finding(check, "ok", f"exchange permitted ({audience} in tenant {token.tenant_id}{said})")
 
 
 def render(findings: Iterable[Finding], write: Callable[[str], None]) -> None:

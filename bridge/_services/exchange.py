@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
@@ -26,6 +27,8 @@ from .._core.constants import (
     ENTRY_ACCESS_TOKENS,
     ENTRY_PREVIOUS_REFRESH_TOKEN,
     ENTRY_REFRESH_TOKEN,
+    PARTNER_CENTER_APP_ID,
+    PARTNER_CENTER_URL,
     REFRESH_TOKEN_INACTIVITY_DAYS,
 )
 from .._core.errors import (
@@ -35,10 +38,11 @@ from .._core.errors import (
     NoRefreshTokenError,
     SamBridgeError,
     StoreError,
+    mfa_claim_remediation,
 )
 from .._core.scrub import fingerprint, remember
 from .._stores import Secret, SecretStore
-from .._core.tokens import AccessToken, claims_of, iso, parse_iso, utcnow
+from .._core.tokens import AccessToken, claims_of, iso, lacks_mfa, parse_iso, utcnow
 
 log = logging.getLogger("bridge.exchange")
 
@@ -341,14 +345,37 @@ def obtain_token(
     *,
     force_refresh: bool = False,
     min_lifetime: float | None = None,
+    check_mfa: bool = True,
 ) -> AccessToken:
     """An access token for `scopes` (one resource) in the partner tenant or a customer tenant;
     a cached one only with more than `min_lifetime` seconds left (default: 5 minutes).
 
     The service behind bridge.get_token (also public as bridge.exchange), which takes a profile
-    name: this one takes the loaded profile and its store, and is named apart from it."""
+    name: this one takes the loaded profile and its store, and is named apart from it. Every
+    Partner Center token it hands out, cached or new, is checked for the MFA claim (`check_mfa`
+    False: by a caller that reports it itself, as doctor does)."""
     wanted = v.scopes(tuple(scopes) if scopes is not None else profile.scopes)
-    target = v.tenant(tenant, "tenant") if tenant else profile.tenant
+    token = _obtain_token(profile, store, wanted, v.tenant(tenant, "tenant") if tenant else profile.tenant,
+                          force_refresh, min_lifetime)
+    if check_mfa:
+        warn_without_mfa_claim(profile, wanted, token)
+    return token
+
+
+def warn_without_mfa_claim(profile: Profile, scopes: tuple[str, ...], token: AccessToken) -> None:
+    """A SamBridgeWarning when a Partner Center token of a user has no `mfa` in `amr`: Partner Center
+    will refuse it with 900421, which no retry or refresh cures."""
+    resource = v.resource_of(scopes[0]).rstrip("/").lower()
+    if resource not in (PARTNER_CENTER_URL.lower(), PARTNER_CENTER_APP_ID) or not lacks_mfa(token.claims):
+        return
+    amr = ", ".join(map(str, token.claims.get("amr") or [])) or "none"
+    warnings.warn(f"the Partner Center access token of profile {profile.name!r} has no 'mfa' in its amr claim "
+                  f"(amr: {amr}), so Partner Center will refuse it. {mfa_claim_remediation(profile.name)}",
+                  v.SamBridgeWarning, 3)
+
+
+def _obtain_token(profile: Profile, store: SecretStore, wanted: tuple[str, ...], target: str,
+                  force_refresh: bool, min_lifetime: float | None = None) -> AccessToken:
     cache = AccessTokenCache(profile, store)
     if not force_refresh:
         cached = cache.get(wanted, target, min_lifetime=min_lifetime)

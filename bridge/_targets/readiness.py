@@ -243,7 +243,8 @@ def assess(profile: Profile, store: SecretStore, *, tenants: Iterable[str] | Non
     GDAP relationship), for `target` (default: every target)."""
     from .._services import gdap
     from .._services.app import tenant_id_of
-    from .._services.batch import partner_center_customers, run
+    from .._services.batch import run
+    from .._services.partner_center import partner_center_customers
     from .._services.exchange import obtain_token, read_refresh_token
     from .._services.graph import GraphClient
 

@@ -7,6 +7,7 @@ import pytest
 
 import bridge
 from bridge._services import batch as _batch
+from bridge._services.partner_center import partner_center_customers
 from bridge._core.scrub import fingerprint
 from tests.fixtures.directory import with_customers
 
@@ -96,7 +97,7 @@ def test_cli_params_for_all_customers_of_the_profile(consented_profile):
 def test_all_customers_from_the_partner_center_api(consented_profile, tmp_path):
     emulator = consented_profile.emulator
     handle = consented_profile.with_profile(customers=(), partner_center_url=f"{emulator.authority_host}/partnercenter")
-    listed = _batch.partner_center_customers(handle.profile, handle.store)
+    listed = partner_center_customers(handle.profile, handle.store)
     ids = emulator.ids
     assert sorted(listed) == sorted([ids.fabrikam, ids.northwind, ids.woodgrove])  # active GDAP relationships
     result = handle.cli("token", "--scope", GRAPH, "--all-customers", "--json")

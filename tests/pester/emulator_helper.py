@@ -117,6 +117,7 @@ class Helper:
             "directory": e.get_directory,
             "readiness_world": self._readiness_world,
             "set_token_lifetime": lambda seconds, audience=None: e.set_token_lifetime(seconds, audience),
+            "set_conditional_access": lambda tenant, **fields: e.set_conditional_access(tenant, **fields),
         }
         if op not in ops:
             raise ValueError(f"unknown op {op!r}")

@@ -342,7 +342,7 @@ PARTNERCENTER_CASES = [
 @pytest.mark.parametrize("case", PARTNERCENTER_CASES, ids=str)
 def test_partner_center_customer_list(case: Case, via: str, consented_profile: ProfileHandle, figures: Any,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from bridge._services.batch import partner_center_customers
+    from bridge._services.partner_center import partner_center_customers
 
     # No customers list in the profile, so --all-customers asks (the emulator's) Partner Center.
     handle = consented_profile.with_profile(customers=(), partner_center_url=consented_profile.emulator.info["partner_center_url"])
