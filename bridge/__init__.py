@@ -29,6 +29,11 @@ _EXPORTS = {
     "import_refresh_token": "._api",
     "restore_refresh_token": "._api",
     "connect_parameters": "._api",
+    "customers": "._api",
+    "customer_connections": "._api",
+    "CustomerConnection": "._targets.jobs",
+    "CustomerReadiness": "._targets.readiness",
+    "CustomerNotReadyError": "._core.errors",
     "ConnectParameters": "._targets",
     "target_names": "._targets",
     "runtime_snippet": "._targets.snippets",
@@ -78,7 +83,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from ._api import connect_parameters, consent, exchange, get_token, import_refresh_token, keepalive, load_profile, status
+    from ._api import (connect_parameters, consent, customer_connections, customers, exchange, get_token,
+                       import_refresh_token, keepalive, load_profile, status)
+    from ._targets.jobs import CustomerConnection
+    from ._targets.readiness import CustomerReadiness
     from ._config import Config, Profile
     from ._core.errors import (
         AuthenticationError,
@@ -86,6 +94,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ConfigError,
         ConsentFlowError,
         ConsentRequiredError,
+        CustomerNotReadyError,
         InteractionRequiredError,
         InvalidInputError,
         MfaClaimError,

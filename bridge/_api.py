@@ -10,7 +10,7 @@ import sys
 from typing import Any, Callable, Iterable, Mapping
 
 from ._config import Config, Profile  # Config: the edges list and find profiles with it
-from ._core.constants import BATCH_CONCURRENCY, DEFAULT_WARN_DAYS
+from ._core.constants import BATCH_CONCURRENCY, DEFAULT_GDAP_WARN_DAYS, DEFAULT_WARN_DAYS, JOB_RECONNECT_MARGIN_SECONDS
 from ._core.errors import InvalidInputError
 from ._core.tokens import AccessToken
 from ._services.profiles import load_profile, store_client_certificate, store_client_secret, store_for
@@ -119,8 +119,10 @@ def connect_parameters(
     include: Iterable[str] | str | None = (),
     url: str | None = None,
     config: str | os.PathLike[str] | None = None,
+    min_lifetime: float | None = None,
 ):  # type: ignore[no-untyped-def]
-    """Ready parameters for a `Connect-*` cmdlet (tokens exchanged for exactly the audiences it needs).
+    """Ready parameters for a `Connect-*` cmdlet (tokens exchanged for exactly the audiences it needs;
+    cached ones only with more than `min_lifetime` seconds left, when given).
 
     >>> params = connect_parameters("contoso", "AzAccount", tenant="fabrikam.onmicrosoft.com")  # doctest: +SKIP
     >>> params.to_dict()["parameters"]["AccountId"]  # doctest: +SKIP
@@ -128,7 +130,11 @@ def connect_parameters(
     from ._targets import connect_parameters as run
 
     p = load_profile(profile, config=config)
-    return run(p, store_for(p), target, tenant, module_version, include, url)
+    if min_lifetime is not None:
+        from ._targets.jobs import check_margin
+
+        min_lifetime = check_margin(min_lifetime)
+    return run(p, store_for(p), target, tenant, module_version, include, url, min_lifetime=min_lifetime)
 
 
 def add_profile(
@@ -241,21 +247,84 @@ def warn_duplicate_tenants(tenants: list[str]) -> None:
 
 
 def batch_tokens(profile: Profile | str | None, scopes: Iterable[str] | None, tenants: Iterable[str], *,
-                 force_refresh: bool = False, config: str | os.PathLike[str] | None = None, **options: Any):  # type: ignore[no-untyped-def]
-    """Access tokens for `scopes` in every tenant, yielded as each tenant completes (TenantResult)."""
+                 force_refresh: bool = False, config: str | os.PathLike[str] | None = None,
+                 preflight: str | None = None, warn_days: float = DEFAULT_GDAP_WARN_DAYS, **options: Any):  # type: ignore[no-untyped-def]
+    """Access tokens for `scopes` in every tenant, yielded as each tenant completes (TenantResult).
+
+    `preflight` (a target name): the customers not ready for that target are checked now and
+    reported first (CustomerNotReadyError), and only the ready ones are exchanged."""
     from ._services.batch import tokens
 
     p = load_profile(profile, config=config)
-    return tokens(p, store_for(p), scopes, tenants, force_refresh=force_refresh, **options)
+    store = store_for(p)
+    run = lambda chosen: tokens(p, store, scopes, chosen, force_refresh=force_refresh, **options)  # noqa: E731
+    if preflight:
+        from ._targets.readiness import preflight as check
+
+        return check(p, store, tenants, preflight, run, warn_days=warn_days)
+    return run(tenants)
 
 
 def batch_connect_parameters(profile: Profile | str | None, target: str, tenants: Iterable[str], *,
-                             config: str | os.PathLike[str] | None = None, **options: Any):  # type: ignore[no-untyped-def]
-    """Connect-* parameters for `target` in every tenant, yielded as each tenant completes."""
+                             config: str | os.PathLike[str] | None = None, preflight: bool = False,
+                             warn_days: float = DEFAULT_GDAP_WARN_DAYS, **options: Any):  # type: ignore[no-untyped-def]
+    """Connect-* parameters for `target` in every tenant, yielded as each tenant completes;
+    `preflight`: the customers not ready for `target` first, and exchanges for the ready ones only."""
     from ._targets import connect_parameters_batch
 
     p = load_profile(profile, config=config)
-    return connect_parameters_batch(p, store_for(p), target, tenants, **options)
+    store = store_for(p)
+    run = lambda chosen: connect_parameters_batch(p, store, target, chosen, **options)  # noqa: E731
+    if preflight:
+        from ._targets.plan import plan
+        from ._targets.readiness import preflight as check
+
+        plan(target, options.get("module_version"), options.get("include"))  # a bad target fails before any check
+        return check(p, store, tenants, target, run, warn_days=warn_days)
+    return run(tenants)
+
+
+# --- customers: readiness and jobs that outlive a token ------------------------------------------------
+
+
+def customers(profile: Profile | str | None = None, *, tenants: Iterable[str] | None = None, target: str | None = None,
+              warn_days: float = DEFAULT_GDAP_WARN_DAYS, config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """Every customer (or `tenants`) with its GDAP relationship, roles, consent and a verdict per
+    target (`target`: that one only): CustomerReadiness objects."""
+    from ._targets.readiness import assess
+
+    p = load_profile(profile, config=config)
+    return assess(p, store_for(p), tenants=list(tenants) if tenants else None, target=target, warn_days=warn_days)
+
+
+def customer_connections(profile: Profile | str | None, target: str, tenants: Iterable[str] | None = None, *,
+                         all_customers: bool = False, margin: float = JOB_RECONNECT_MARGIN_SECONDS,
+                         preflight: bool = True, warn_days: float = DEFAULT_GDAP_WARN_DAYS,
+                         module_version: str | None = None, include: Iterable[str] | str | None = (),
+                         url: str | None = None, config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """An iterator of CustomerConnection, one per customer: `parameters()` gives its Connect-*
+    parameters for `target`, renewed when they have `margin` seconds or less left.
+
+    >>> for customer in customer_connections("contoso", "MgGraph", all_customers=True):  # doctest: +SKIP
+    ...     params = customer.parameters() if customer.ok else None
+    """
+    from ._targets.jobs import customer_connections as run
+
+    p = load_profile(profile, config=config)
+    chosen = list(tenants or []) + (customer_tenants(p) if all_customers else [])
+    return run(p, store_for(p), target, chosen, margin=margin, preflight=preflight, warn_days=warn_days,
+               module_version=module_version, include=include, url=url)
+
+
+def customer_split(profile: Profile | str | None, target: str, tenants: Iterable[str], *, preflight: bool = True,
+                   warn_days: float = DEFAULT_GDAP_WARN_DAYS, config: str | os.PathLike[str] | None = None):  # type: ignore[no-untyped-def]
+    """(ready tenants, a TenantResult for each unready one) for `target`; without `preflight`, all ready."""
+    from ._targets.readiness import split
+
+    p = load_profile(profile, config=config)
+    if not preflight:
+        return list(tenants), []
+    return split(p, store_for(p), tenants, target, warn_days=warn_days)
 
 
 def diagnose(profile: str | None = None, *, config: str | os.PathLike[str] | None = None,

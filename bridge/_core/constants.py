@@ -54,6 +54,12 @@ CONSENT_METHODS = ("device-code", "browser", "print-url")
 CONSENT_TIMEOUT = 300.0
 BATCH_CONCURRENCY = 8
 BATCH_MAX_CONCURRENCY = 64
+# GDAP relationships ending within this many days (and not auto-extending) are warned about.
+DEFAULT_GDAP_WARN_DAYS = 30
+# A customer job reconnects when its tokens have less than this left (Invoke-SamCustomerJob -MarginSeconds).
+JOB_RECONNECT_MARGIN_SECONDS = 600
+# Connect-MicrosoftTeams refuses a token pair whose expiries differ by this much or more.
+TEAMS_MAX_EXPIRY_SPREAD_SECONDS = 5400
 # An access token with less than this left is treated as expired (msal uses the same margin).
 ACCESS_TOKEN_REUSE_MARGIN_SECONDS = 300
 

@@ -6,6 +6,7 @@
     │   │   └── ProfileNotFoundError
     │   ├── StoreUnavailableError
     │   └── NoRefreshTokenError
+    ├── CustomerNotReadyError    a customer cannot work for a target (found before any exchange)
     ├── InvalidInputError        the input was refused before anything was sent
     │   └── ProfileExistsError
     ├── AuthenticationError      Entra refused: carries error, AADSTS codes, correlation id
@@ -121,6 +122,22 @@ class ProfileExistsError(InvalidInputError):
 
     error_id = "SamBridge.ProfileExists"
     category = "ResourceExists"
+
+
+class CustomerNotReadyError(SamBridgeError):
+    """A customer cannot work for a target (GDAP, group membership or consent): found before any
+    exchange, with the reason and what to do; `tenant` and `target` name it."""
+
+    exit_code = 1
+    error_id = "SamBridge.CustomerNotReady"
+    category = "ResourceUnavailable"
+
+    def __init__(self, message: str, *, tenant: str, target: str, remediation: str | None = None) -> None:
+        self.tenant, self.target = tenant, target
+        super().__init__(message, remediation=remediation)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "tenant": self.tenant, "for_target": self.target}
 
 
 class ServiceError(SamBridgeError):

@@ -60,7 +60,9 @@ MAX_CERTIFICATE_DAYS = 365
 # Graph (its own credentials, the grants it checks and extends in customer tenants).
 _LIFECYCLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     PARTNER_CENTER_APP_ID: ("user_impersonation",),
-    GRAPH_APP_ID: ("Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All"),
+    # DelegatedAdminRelationship.Read.All: `customers` and the batches' preflight read GDAP with it.
+    GRAPH_APP_ID: ("Application.ReadWrite.All", "DelegatedAdminRelationship.Read.All", "DelegatedPermissionGrant.ReadWrite.All",
+                   "Directory.Read.All"),
 }
 
 Permissions = dict[str, tuple[str, ...]]  # resource app id -> delegated permission names, sorted

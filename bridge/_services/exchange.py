@@ -202,11 +202,11 @@ def _bounded(items: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {k: usable[k] for k in kept}
 
 
-def _usable(item: Mapping[str, Any] | None, now: datetime) -> bool:
+def _usable(item: Mapping[str, Any] | None, now: datetime, margin: float | None = None) -> bool:
     if not item:
         return False
     try:
-        return float(item["expires_on"]) - now.timestamp() > ACCESS_TOKEN_REUSE_MARGIN_SECONDS
+        return float(item["expires_on"]) - now.timestamp() > max(ACCESS_TOKEN_REUSE_MARGIN_SECONDS, margin or 0)
     except (KeyError, TypeError, ValueError):
         return False
 
@@ -242,18 +242,20 @@ class AccessTokenCache:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def get(self, scopes: tuple[str, ...], tenant: str, *, preloaded: Mapping[str, Any] | None = None) -> AccessToken | None:
-        """A usable cached token: from this process's memory, else `preloaded` or the store."""
+    def get(self, scopes: tuple[str, ...], tenant: str, *, preloaded: Mapping[str, Any] | None = None,
+            min_lifetime: float | None = None) -> AccessToken | None:
+        """A usable cached token (with more than `min_lifetime` seconds left, if given): from this
+        process's memory, else `preloaded` or the store."""
         key, now = _cache_key(self.profile, scopes, tenant), utcnow()
         with _memo_lock:
             item = _memo.get(self._memo_key, {}).get(key)
-        if not _usable(item, now):
+        if not _usable(item, now, min_lifetime):
             data = preloaded if preloaded is not None else self.load()
             item = data.get(key)
             if _usable(item, now):
                 with _memo_lock:
                     _memo.setdefault(self._memo_key, {})[key] = item
-        if not _usable(item, now):
+        if not _usable(item, now, min_lifetime):
             return None
         remember(item["access_token"])  # type: ignore[index]
         return _to_token(item)  # type: ignore[arg-type]
@@ -355,9 +357,11 @@ def obtain_token(
     tenant: str | None = None,
     *,
     force_refresh: bool = False,
+    min_lifetime: float | None = None,
     check_mfa: bool = True,
 ) -> AccessToken:
-    """An access token for `scopes` (one resource) in the partner tenant or a customer tenant.
+    """An access token for `scopes` (one resource) in the partner tenant or a customer tenant;
+    a cached one only with more than `min_lifetime` seconds left (default: 5 minutes).
 
     The service behind bridge.get_token (also public as bridge.exchange), which takes a profile
     name: this one takes the loaded profile and its store, and is named apart from it. Every
@@ -365,7 +369,7 @@ def obtain_token(
     False: by a caller that reports it itself, as doctor does)."""
     wanted = v.scopes(tuple(scopes) if scopes is not None else profile.scopes)
     token = _obtain_token(profile, store, wanted, v.tenant(tenant, "tenant") if tenant else profile.tenant,
-                          force_refresh)
+                          force_refresh, min_lifetime)
     if check_mfa:
         warn_without_mfa_claim(profile, wanted, token)
     return token
@@ -384,10 +388,10 @@ def warn_without_mfa_claim(profile: Profile, scopes: tuple[str, ...], token: Acc
 
 
 def _obtain_token(profile: Profile, store: SecretStore, wanted: tuple[str, ...], target: str,
-                  force_refresh: bool) -> AccessToken:
+                  force_refresh: bool, min_lifetime: float | None = None) -> AccessToken:
     cache = AccessTokenCache(profile, store)
     if not force_refresh:
-        cached = cache.get(wanted, target)
+        cached = cache.get(wanted, target, min_lifetime=min_lifetime)
         if cached is not None:
             log.debug("reusing a cached access token for %s in %s", wanted[0], target)
             return cached
@@ -395,7 +399,7 @@ def _obtain_token(profile: Profile, store: SecretStore, wanted: tuple[str, ...],
     name = entry(profile, ENTRY_REFRESH_TOKEN)
     with store.lock(name):
         if not force_refresh:  # another process may have refreshed while we waited for the lock
-            cached = cache.get(wanted, target)
+            cached = cache.get(wanted, target, min_lifetime=min_lifetime)
             if cached is not None:
                 return cached
         stored = read_refresh_token(profile, store)

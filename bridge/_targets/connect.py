@@ -4,12 +4,12 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from .._config import Profile
 from .._core import validate as v
-from .._core.errors import InvalidInputError
+from .._core.errors import InvalidInputError, ServiceError
 from .._core.tokens import AccessToken
 from .._stores import SecretStore
 from .model import ACCOUNT, APP_ID, CUSTOMER, PARTNER, TENANT, URL, Target, TokenParameter
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------------------------
 
 
-# (scopes of one resource, tenant or None for the partner) -> an access token
-Exchanger = Callable[[tuple[str, ...], Optional[str]], AccessToken]
+# (scopes of one resource, tenant or None for the partner) -> an access token; called with
+# force_refresh=True to mint a new one regardless of the cache.
+Exchanger = Callable[..., AccessToken]
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,14 @@ def connect_parameters(
     *,
     exchanger: Exchanger | None = None,
     record: Mapping[str, Any] | None = None,
+    min_lifetime: float | None = None,
 ) -> ConnectParameters:
     """Exchange the profile's refresh token for exactly the tokens `target` needs, in the partner
     tenant or customer `tenant`, and return the parameters that bind to its token parameter set.
 
     `exchanger` and `record` let a batch over many tenants share one read of the refresh token
-    (see `_batch`); by default every token goes through `obtain_token()`.
+    (see `_batch`); by default every token goes through `obtain_token()`, a cached one only with
+    more than `min_lifetime` seconds left (a long job reconnecting ahead of expiry).
     """
     from .._services.exchange import obtain_token, read_refresh_token
 
@@ -124,8 +127,11 @@ def connect_parameters(
     if record is None:
         record = read_refresh_token(profile, store).metadata  # fails early, before any exchange, if missing
     if exchanger is None:
-        def exchanger(scopes: tuple[str, ...], tenant_: str | None) -> AccessToken:
-            return obtain_token(profile, store, scopes, tenant_)
+        def exchanger(scopes: tuple[str, ...], tenant_: str | None, *, force_refresh: bool = False) -> AccessToken:
+            extra = {"min_lifetime": min_lifetime} if min_lifetime is not None else {}
+            if force_refresh:
+                extra["force_refresh"] = True
+            return obtain_token(profile, store, scopes, tenant_, **extra)
     partner_ids = {profile.tenant.lower(), str(record.get("home_tenant_id") or "").lower()} - {""}
     if t.needs_url and site is None:
         site = _derived_site(profile, wanted_tenant, partner_ids, record, t)
@@ -137,12 +143,22 @@ def connect_parameters(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for param in p.tokens:
-            got = []
-            for template in param.scopes:
-                scope = template.format(sharepoint_host=sharepoint_host)
+            scopes = [template.format(sharepoint_host=sharepoint_host) for template in param.scopes]
+            for scope in scopes:
                 if scope not in tokens:  # one exchange per audience, even if two parameters share it
                     tokens[scope] = exchanger((scope,), wanted_tenant)
-                got.append(tokens[scope].token)
+            if param.max_expiry_spread is not None and _spread(tokens, scopes) >= param.max_expiry_spread:
+                # A cached token beside a new one: mint the set together, as the cmdlet requires.
+                for scope in scopes:
+                    tokens[scope] = exchanger((scope,), wanted_tenant, force_refresh=True)
+                if _spread(tokens, scopes) >= param.max_expiry_spread:
+                    raise ServiceError(
+                        f"{t.cmdlet} -{param.name} needs tokens whose expiries differ by less than "
+                        f"{param.max_expiry_spread} s, and Entra issued them {_spread(tokens, scopes):.0f} s apart "
+                        "even when minted together.",
+                        remediation="Entra gave one of them a much longer lifetime (continuous access evaluation or a "
+                        "token lifetime policy); connect with the other parameter set or report it.")
+            got = [tokens[scope].token for scope in scopes]
             values[param.name] = tuple(got) if param.is_array else got[0]
     for w in caught:
         if issubclass(w.category, v.SamBridgeWarning):
@@ -192,6 +208,12 @@ def connect_parameters(
         tenant_id=tenant_id,
         customer=customer,
     )
+
+
+def _spread(tokens: Mapping[str, AccessToken], scopes: Iterable[str]) -> float:
+    """Seconds between the earliest and the latest expiry of the tokens for `scopes`."""
+    moments = [tokens[s].expires_on.timestamp() for s in scopes]
+    return max(moments) - min(moments)
 
 
 def connect_parameters_batch(profile: Profile, store: SecretStore, target: str, tenants: Iterable[str], *,

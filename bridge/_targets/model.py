@@ -79,6 +79,7 @@ class TokenParameter:
     option: str | None = None  # requested only when asked for (`include` / `--with`)
     since: str | None = None  # first module version that has the parameter
     audience_note: str | None = None  # set where the audience is not verified: becomes a warning
+    max_expiry_spread: int | None = None  # seconds the tokens' expiries may differ by (a string[] parameter)
 
     @property
     def is_array(self) -> bool:
@@ -123,11 +124,16 @@ class Target:
     status: str = "current"  # current | retired | community
     status_warning: str | None = None
     minimum_note: str = ""  # said when a version below the first variant is refused
+    disconnect: str | None = None  # the module's cmdlet that ends the connection (a customer job calls it)
 
     @property
     def qualified_cmdlet(self) -> str:
         """How snippets call it, so a same-named function elsewhere can never intercept the tokens."""
         return f"{self.module}\\{self.cmdlet}"
+
+    @property
+    def qualified_disconnect(self) -> str | None:
+        return f"{self.module}\\{self.disconnect}" if self.disconnect else None
 
     @property
     def options(self) -> tuple[str, ...]:

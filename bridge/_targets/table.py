@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .._core.constants import PARTNER_CENTER_SCOPE
+from .._core.constants import PARTNER_CENTER_SCOPE, TEAMS_MAX_EXPIRY_SPREAD_SECONDS
 from .._core.errors import InvalidInputError
 from .model import (
     AAD_GRAPH_SCOPE,
@@ -44,6 +44,7 @@ _RETIRED_MSONLINE = (
 _TARGETS: tuple[Target, ...] = (
     Target(
         name="AzAccount",
+        disconnect="Disconnect-AzAccount",
         cmdlet="Connect-AzAccount",
         module="Az.Accounts",
         summary="Azure PowerShell: an ARM token, plus Azure AD Graph, Microsoft Graph and Key Vault tokens where asked",
@@ -65,6 +66,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="AzureAD",
+        disconnect="Disconnect-AzureAD",
         cmdlet="Connect-AzureAD",
         module="AzureAD",
         summary="Azure AD PowerShell: an Azure AD Graph token and a Microsoft Graph token",
@@ -105,6 +107,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="PartnerCenter",
+        disconnect="Disconnect-PartnerCenter",
         cmdlet="Connect-PartnerCenter",
         module="PartnerCenter",
         summary="Partner Center PowerShell: a Partner Center token (-ApplicationId only before 2.0.1909.2)",
@@ -146,6 +149,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="MgGraph",
+        disconnect="Disconnect-MgGraph",
         cmdlet="Connect-MgGraph",
         module="Microsoft.Graph.Authentication",
         summary="Microsoft Graph PowerShell: a Microsoft Graph token (SecureString from 2.0.0)",
@@ -166,6 +170,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="ExchangeOnline",
+        disconnect="Disconnect-ExchangeOnline",
         cmdlet="Connect-ExchangeOnline",
         module="ExchangeOnlineManagement",
         summary="Exchange Online PowerShell: an Exchange token; -DelegatedOrganization for a customer (GDAP)",
@@ -187,6 +192,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="IPPSSession",
+        disconnect="Disconnect-ExchangeOnline",
         cmdlet="Connect-IPPSSession",
         module="ExchangeOnlineManagement",
         summary="Security & Compliance PowerShell: a compliance token; -DelegatedOrganization for a customer",
@@ -212,6 +218,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="MicrosoftTeams",
+        disconnect="Disconnect-MicrosoftTeams",
         cmdlet="Connect-MicrosoftTeams",
         module="MicrosoftTeams",
         summary="Teams PowerShell: Microsoft Graph and Teams admin tokens (-AccessTokens from 2.3.2-preview)",
@@ -240,8 +247,11 @@ _TARGETS: tuple[Target, ...] = (
                 parameter_set="AccessTokens",
                 label="MicrosoftTeams 2.3.2-preview and later: -AccessTokens (Graph first, Teams second)",
                 parameters=(
-                    # The module's examples all pass the Graph token first; keep that order.
-                    TokenParameter("AccessTokens", (GRAPH_SCOPE, TEAMS_SCOPE)),
+                    # The module's examples all pass the Graph token first; keep that order. "The
+                    # provided tokens must have less than 5400 seconds difference in the time range
+                    # of expiration": minted together, they do.
+                    TokenParameter("AccessTokens", (GRAPH_SCOPE, TEAMS_SCOPE),
+                                   max_expiry_spread=TEAMS_MAX_EXPIRY_SPREAD_SECONDS),
                     ValueParameter("TenantId", TENANT),
                 ),
             ),
@@ -249,6 +259,7 @@ _TARGETS: tuple[Target, ...] = (
     ),
     Target(
         name="PnPOnline",
+        disconnect="Disconnect-PnPOnline",
         cmdlet="Connect-PnPOnline",
         module="PnP.PowerShell",
         summary="PnP PowerShell: a SharePoint token for the tenant's SharePoint URL",

@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     import typer.main
 
-    from . import application, profiles, psmodule, stores, targets, tokens  # noqa: F401 - their commands register on `app` when imported
+    from . import application, customers, profiles, psmodule, stores, targets, tokens  # noqa: F401 - their commands register on `app` when imported
     from .app import _show_warning, app
 
     warnings.showwarning = _show_warning

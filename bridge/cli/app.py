@@ -22,7 +22,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 
 import typer  # noqa: E402
 
-from .._core.constants import BATCH_CONCURRENCY, CONSENT_TIMEOUT, DEFAULT_WARN_DAYS  # noqa: E402
+from .._core.constants import BATCH_CONCURRENCY, CONSENT_TIMEOUT, DEFAULT_GDAP_WARN_DAYS, DEFAULT_WARN_DAYS  # noqa: E402
 
 app = typer.Typer(
     name="sam-bridge",
@@ -135,6 +135,8 @@ TENANTS_OPTION = typer.Option(None, "--tenant", "-t", help="Customer tenant id o
 ALL_CUSTOMERS_OPTION = typer.Option(False, "--all-customers", help="Every customer: the profile's customers list, else the Partner Center API.")
 TENANTS_FILE_OPTION = typer.Option(None, "--tenants-file", help="A file of tenant ids or domains, one per line (# comments).")
 CONCURRENCY_OPTION = typer.Option(BATCH_CONCURRENCY, "--concurrency", help="Exchanges running at once in a batch (1-64).")
+NO_PREFLIGHT_OPTION = typer.Option(False, "--no-preflight", help="With --all-customers: exchange for every customer, even those GDAP or consent rule out.")
+GDAP_WARN_DAYS_OPTION = typer.Option(DEFAULT_GDAP_WARN_DAYS, "--warn-days", help="With --all-customers: warn about GDAP relationships ending within this many days.")
 
 
 def batch_tenants(profile, tenants, all_customers: bool, tenants_file: Optional[Path]):  # type: ignore[no-untyped-def]
@@ -165,6 +167,8 @@ def stream_batch(results, json_out: bool, describe) -> None:  # type: ignore[no-
                 typer.echo(f"{result.tenant}: {describe(result.value)}")
             else:
                 typer.echo(f"{result.tenant}: error: {result.error.message}", err=True)
+                if result.error.remediation:
+                    typer.echo(f"{result.tenant}: {result.error.remediation}", err=True)
     if failed:
         raise typer.Exit(1)
 
@@ -204,6 +208,9 @@ def token_command(
     all_customers: bool = ALL_CUSTOMERS_OPTION,
     tenants_file: Optional[Path] = TENANTS_FILE_OPTION,
     concurrency: int = CONCURRENCY_OPTION,
+    target: Optional[str] = typer.Option(None, "--target", help="With --all-customers: the Connect-* target the tokens are for; the customers not ready for it are reported first and not exchanged."),
+    no_preflight: bool = NO_PREFLIGHT_OPTION,
+    warn_days: float = GDAP_WARN_DAYS_OPTION,
     force_refresh: bool = typer.Option(False, "--force-refresh", help="Ignore cached access tokens."),
     json_out: bool = JSON_OPTION,
 ) -> None:
@@ -213,7 +220,8 @@ def token_command(
     p = _load(ctx, profile)
     tenants = batch_tenants(p, tenant, all_customers, tenants_file)
     if tenants is not None:
-        results = batch_tokens(p, scope or None, tenants, concurrency=concurrency)
+        preflight = target if all_customers and not no_preflight else None
+        results = batch_tokens(p, scope or None, tenants, concurrency=concurrency, preflight=preflight, warn_days=warn_days)
         stream_batch(results, json_out, lambda t: f"token for {t.audience or t.scopes[0]} until {t.to_dict()['expires_on']}")
         return
     token = get_token(p, scope or None, tenant[0] if tenant else None, force_refresh=force_refresh)

@@ -27,6 +27,7 @@ def profile_add(
     customer: Optional[List[str]] = typer.Option(None, "--customer", help="A customer tenant this profile manages (repeatable)."),
     redirect_port: Optional[int] = typer.Option(None, "--redirect-port", help="Loopback port for browser consent (0 = any free port)."),
     partner_center_url: Optional[str] = typer.Option(None, "--partner-center-url", help="The Partner Center API that lists the customers for --all-customers (default: https://api.partnercenter.microsoft.com)."),
+    graph_url: Optional[str] = typer.Option(None, "--graph-url", help="The Microsoft Graph API `customers` reads GDAP from (default: https://graph.microsoft.com)."),
     allow_custom_authority: bool = typer.Option(False, "--allow-custom-authority", help="Allow an --authority-host that is not Microsoft's (the emulator, a private test authority)."),
     make_default: bool = typer.Option(False, "--default", help="Make this the default profile."),
     json_out: bool = JSON_OPTION,
@@ -43,7 +44,7 @@ def profile_add(
         "app_id": app_id, "tenant": tenant, "credential": "secret" if secret_stdin else "certificate" if certificate else "none",
         "authority_host": authority_host, "ca_bundle": str(ca_bundle) if ca_bundle else None, "store": store,
         "scopes": list(scope) if scope else None, "customers": list(customer) if customer else None,
-        "redirect_port": redirect_port, "partner_center_url": partner_center_url,
+        "redirect_port": redirect_port, "partner_center_url": partner_center_url, "graph_url": graph_url,
         "custom_authority": True if allow_custom_authority else None,
     }
     secret = data = password = None

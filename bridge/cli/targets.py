@@ -13,6 +13,8 @@ import typer
 from .app import (
     ALL_CUSTOMERS_OPTION,
     CONCURRENCY_OPTION,
+    GDAP_WARN_DAYS_OPTION,
+    NO_PREFLIGHT_OPTION,
     PROFILE_OPTION,
     TENANTS_FILE_OPTION,
     TENANTS_OPTION,
@@ -69,19 +71,23 @@ def params_command(
     module_version: Optional[str] = VERSION_OPTION,
     with_: Optional[List[str]] = WITH_OPTION,
     url: Optional[str] = URL_OPTION,
+    no_preflight: bool = NO_PREFLIGHT_OPTION,
+    warn_days: float = GDAP_WARN_DAYS_OPTION,
     json_out: bool = typer.Option(False, "--json", help="Print the parameters, tokens included, as JSON."),
 ) -> None:
     """Exchange tokens for a Connect-* cmdlet and print parameters that bind to it (tokens only with --json).
 
     Several tenants (--tenant repeated, --tenants-file, --all-customers) make a batch: one JSON line
-    per tenant with --json."""
+    per tenant with --json. With --all-customers, the customers GDAP or consent rule out for the
+    target are reported first, with the reason, and not exchanged (--no-preflight: try them anyway)."""
     from .._api import batch_connect_parameters, connect_parameters
 
     p = _load(ctx, profile)
     tenants = batch_tenants(p, tenant, all_customers, tenants_file)
     if tenants is not None:
         results = batch_connect_parameters(p, target, tenants, module_version=module_version, include=with_ or (),
-                                           url=url, concurrency=concurrency)
+                                           url=url, concurrency=concurrency, preflight=all_customers and not no_preflight,
+                                           warn_days=warn_days)
         stream_batch(results, json_out, lambda r: f"{r.cmdlet} parameters for tenant {r.tenant_id} until {r.to_dict()['expires_on']}")
         return
     result = connect_parameters(p, target, tenant[0] if tenant else None, module_version=module_version,

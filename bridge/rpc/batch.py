@@ -41,9 +41,11 @@ def _token_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
     concurrency = _concurrency(args)
     scopes = string_list(args, "scopes")
     force = bool(arg(args, "force_refresh", bool, False))
+    target = arg(args, "target", str) if _preflight(args) else None
     return _run(
         _tenants(args, profile),
-        lambda tenants: batch_tokens(profile, scopes, tenants, force_refresh=force, concurrency=concurrency),
+        lambda tenants: batch_tokens(profile, scopes, tenants, force_refresh=force, concurrency=concurrency,
+                                     preflight=target, warn_days=_warn_days(args)),
         lambda token: token.to_dict(),
     )
 
@@ -76,12 +78,24 @@ def _params_batch(args: Mapping[str, Any], secrets: Mapping[str, Any], config: s
         summary = _run(
             _tenants(args, profile),
             lambda tenants: batch_connect_parameters(profile, target, tenants, module_version=version,
-                                                     include=include, url=url, concurrency=concurrency),
+                                                     include=include, url=url, concurrency=concurrency,
+                                                     preflight=_preflight(args), warn_days=_warn_days(args)),
             value,
         )
     for text in shown:
         warnings.warn(text, v.SamBridgeWarning, 2)
     return summary
+
+
+def _preflight(args: Mapping[str, Any]) -> bool:
+    """Whether the customers are checked first (GDAP, consent): by default with all_customers."""
+    return bool(arg(args, "preflight", bool, bool(arg(args, "all_customers", bool, False))))
+
+
+def _warn_days(args: Mapping[str, Any]) -> float:
+    from .._core.constants import DEFAULT_GDAP_WARN_DAYS
+
+    return float(arg(args, "warn_days", (int, float), DEFAULT_GDAP_WARN_DAYS))
 
 
 def _concurrency(args: Mapping[str, Any]) -> int:

@@ -61,7 +61,7 @@ def _profile_add(args: Mapping[str, Any], secrets: Mapping[str, Any], config: st
 
     values: dict[str, Any] = {
         key: arg(args, key, str)
-        for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store", "partner_center_url")
+        for key in ("app_id", "tenant", "credential", "authority_host", "ca_bundle", "store", "partner_center_url", "graph_url")
     }
     values["scopes"] = string_list(args, "scopes")
     values["customers"] = string_list(args, "customers")

@@ -20,6 +20,7 @@ _CMDLETS = {
     "app consent": "Grant-SamCustomerConsent",
     "app credentials": "Get-SamApplicationCredential",
     "app rotate": "Update-SamApplicationCredential",
+    "customers": "Get-SamCustomer",
 }
 _PARAMETERS = {
     "--profile": "-Profile", "--tenant": "-Tenant", "--app-id": "-ApplicationId", "--store": "-Store",
@@ -29,6 +30,7 @@ _PARAMETERS = {
     "--sign-in": "-SignIn",
     "--customer": "-Customers", "--partner-center-url": "-PartnerCenterUrl",
     "--targets": "-Targets", "--credential": "-Credential", "--secret-days": "-SecretDays", "--what-if": "-WhatIf",
+    "--graph-url": "-GraphUrl", "--target": "-Target", "--no-preflight": "-NoPreflight", "--warn-days": "-WarningDays",
 }
 # A flag named on its own in a sentence ("use --browser", "(--store keyvault:...)").
 _BARE_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")

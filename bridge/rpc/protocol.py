@@ -193,6 +193,6 @@ def _load_handlers() -> None:
     global _loaded
     if _loaded:
         return
-    from . import adhoc, application, batch, consent, core, profiles, targets  # noqa: F401
+    from . import adhoc, application, batch, consent, core, customers, profiles, targets  # noqa: F401
 
     _loaded = True

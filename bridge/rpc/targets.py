@@ -23,6 +23,7 @@ def _targets(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | 
             "cmdlet": t.cmdlet,
             "module": t.module,
             "qualified_cmdlet": t.qualified_cmdlet,
+            "qualified_disconnect": t.qualified_disconnect,
             "summary": t.summary,
             "status": t.status,
             "status_warning": t.status_warning,
@@ -65,9 +66,11 @@ def _params(args: Mapping[str, Any], secrets: Mapping[str, Any], config: str | N
     from .._api import connect_parameters
 
     a = _connect_arguments(args)
+    min_lifetime = arg(args, "min_lifetime", (int, float))  # a job reconnecting: no cached token with less left
     result = connect_parameters(
         arg(args, "profile", str), a["target"], a["tenant"],
         module_version=a["module_version"], include=a["include"], url=a["url"], config=config,
+        min_lifetime=float(min_lifetime) if min_lifetime is not None else None,
     )
     for text in result.warnings:
         warnings.warn(text, SamBridgeWarning, 2)

@@ -16,12 +16,14 @@
         'Get-SamBridgeOption'
         'Get-SamConnectParameter'
         'Get-SamConnectSnippet'
+        'Get-SamCustomer'
         'Get-SamProfile'
         'Get-SamRefreshTokenStatus'
         'Grant-SamCustomerConsent'
         'Import-SamRefreshToken'
         'Install-SamBridgeCore'
         'Invoke-SamConsent'
+        'Invoke-SamCustomerJob'
         'Invoke-SamKeepAlive'
         'New-SamAccessToken'
         'New-SamApplication'
@@ -30,6 +32,7 @@
         'Test-SamProfile'
         'Unregister-SamProfile'
         'Update-SamApplicationCredential'
+        'Update-SamCustomerConnection'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -18,6 +18,8 @@ $script:SamBridgeOptions = @{
 }
 # The targets registry, asked of the core once per session (Get-SamTarget).
 $script:SamBridgeTargets = $null
+# The running customer job's connection (Invoke-SamCustomerJob), renewed by Update-SamCustomerConnection.
+$script:SamCustomerJob = $null
 
 # The folder of the module, for the functions that read its files (they are not loaded from their own
 # files, so their $PSScriptRoot is empty).

@@ -100,7 +100,7 @@ Describe 'Help of <Name>' -ForEach $commands {
     It 'supports ShouldProcess when it changes state or connects' {
         $changes = @('Connect-SamService', 'Import-SamRefreshToken', 'Install-SamBridgeCore', 'Invoke-SamConsent', 'Invoke-SamKeepAlive', 'New-SamAccessToken',
             'Register-SamProfile', 'Set-SamBridgeOption', 'Unregister-SamProfile',
-            'New-SamApplication', 'Grant-SamCustomerConsent', 'Update-SamApplicationCredential')
+            'New-SamApplication', 'Grant-SamCustomerConsent', 'Update-SamApplicationCredential', 'Invoke-SamCustomerJob')
         $supports = (Get-Command -Name $Name).Parameters.ContainsKey('WhatIf')
         $supports | Should -Be ($changes -contains $Name)
     }

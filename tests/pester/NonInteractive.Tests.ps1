@@ -33,6 +33,7 @@ $cases = @(
         @{ Name = 'New-SamAccessToken -RefreshToken'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'New-SamAccessToken -RefreshToken (ConvertTo-SecureString -String ''0.AXsomething'' -AsPlainText -Force) -ApplicationId d08dc19e-ba2a-454d-8b27-fe0fdf4a176c -Tenant contoso.onmicrosoft.com -Scopes https://graph.microsoft.com/.default' }
         @{ Name = 'Invoke-SamKeepAlive'; Preamble = '$ConfirmPreference = ''Low'''; Script = 'Invoke-SamKeepAlive -Profile victim' }
         @{ Name = 'Connect-SamService'; Preamble = 'STANDIN`n$ConfirmPreference = ''Medium'''; Script = 'Connect-SamService -Target MgGraph -Profile victim' }
+        @{ Name = 'Invoke-SamCustomerJob'; Preamble = 'STANDIN`n$ConfirmPreference = ''Medium'''; Script = 'Invoke-SamCustomerJob -Target MgGraph -Profile victim -AllCustomers -ScriptBlock { ''CHANGED'' }' }
         @{ Name = 'Install-SamBridgeCore'; Preamble = '$ConfirmPreference = ''Medium'''; Script = '$target = Join-Path ([System.IO.Path]::GetTempPath()) ([guid]::NewGuid()); Install-SamBridgeCore -Path $target; $stopped = -not $?; if (Test-Path -LiteralPath $target) { ''CHANGED'' }; if ($stopped) { exit 1 }' }
         @{ Name = 'New-SamApplication'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'New-SamApplication -Name victim -Targets PartnerCenter' }
         @{ Name = 'Grant-SamCustomerConsent'; Preamble = '$ConfirmPreference = ''Medium'''; Script = 'Grant-SamCustomerConsent -Profile victim -Tenant fabrikam.onmicrosoft.com' }

@@ -303,6 +303,11 @@ Describe 'Leak scan: every cmdlet with -Verbose' -Tag 'Reliability', 'ChildProce
             $null = Invoke-Scanned 'Grant-SamCustomerConsent' { Grant-SamCustomerConsent -Profile sam -Tenant $ids.fabrikam -Confirm:$false -Verbose }
             $null = Invoke-Scanned 'Get-SamApplicationCredential' { Get-SamApplicationCredential -Profile sam -Verbose }
             $null = Invoke-Scanned 'Update-SamApplicationCredential' { Update-SamApplicationCredential -Profile sam -Confirm:$false -Verbose }
+            $null = Invoke-Scanned 'Get-SamCustomer' { Get-SamCustomer -Profile sam -Target MgGraph -Verbose }
+            $null = Invoke-Scanned 'Invoke-SamCustomerJob' { Invoke-SamCustomerJob -Target MgGraph -Profile sam -AllCustomers -Confirm:$false -Verbose -ScriptBlock { $_.TenantId } }
+            $null = Invoke-Scanned 'Update-SamCustomerConnection' {
+                Invoke-SamCustomerJob -Target MgGraph -Profile sam -CustomerId $ids.fabrikam -NoPreflight -Confirm:$false -ScriptBlock { Update-SamCustomerConnection -Force -PassThru -Verbose }
+            }
             $null = Invoke-Scanned 'New-SamAccessToken' { New-SamAccessToken -Profile sec -Scopes '//' -Verbose -ErrorAction Continue }  # an error path
             $null = Invoke-Scanned 'Unregister-SamProfile' { Unregister-SamProfile -Name crt -Force -Verbose }
             $null = Invoke-Scanned 'Install-SamBridgeCore' { Install-SamBridgeCore -Path (Join-Path -Path $testHome.Path -ChildPath 'core') -Python (Get-SamTestPython) -WhatIf -Verbose }

@@ -169,6 +169,8 @@ function New-SamTestProfile {
     $ids = $TestHome.Ids
     $more = @{}
     if ($Scopes) { $more['Scopes'] = $Scopes }
+    # Graph too is the emulator's: -AllCustomers checks the customers' GDAP there first.
+    $more['GraphUrl'] = $TestHome.Emulator.graph_url
     if ($Secret) {
         $secretValue = ConvertTo-SecureString -String $ids.client_secret -AsPlainText -Force
         $null = Register-SamProfile -Name $Name -ApplicationId $ids.secret_app -Tenant $ids.partner -ClientSecret $secretValue `

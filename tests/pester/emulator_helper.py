@@ -115,6 +115,8 @@ class Helper:
             "update_settings": lambda **settings: e.update_settings(settings),
             "expire_credential": lambda app_id, key_id: e.expire_credential(app_id, key_id),
             "directory": e.get_directory,
+            "readiness_world": self._readiness_world,
+            "set_token_lifetime": lambda seconds, audience=None: e.set_token_lifetime(seconds, audience),
             "set_conditional_access": lambda tenant, **fields: e.set_conditional_access(tenant, **fields),
         }
         if op not in ops:
@@ -158,6 +160,13 @@ class Helper:
         directory, ids = with_customers(e.get_directory(), count, partner=e.ids.partner, apps=[e.ids.public_app])
         e.put_directory(directory)
         return ids
+
+    def _readiness_world(self) -> dict[str, Any]:
+        """The customers in every readiness state of tests/customers/conftest.py (ids by state)."""
+        from tests.customers.conftest import seed_world
+
+        ids, relationships = seed_world(self.emulator)
+        return {"ids": ids, "relationships": relationships}
 
     def _certificate(self, path: str) -> dict[str, Any]:
         """A key and self-signed certificate in one PEM file, registered on the emulator's certificate app."""

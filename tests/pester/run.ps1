@@ -6,8 +6,9 @@
 # with the core in-process (SAM_BRIDGE_TRANSPORT=InProcess, Python.Runtime.dll of the NuGet package
 # pythonnet 3.2.1 from .tools/nuget), then as a child process per request
 # (SAM_BRIDGE_TRANSPORT=ChildProcess). Tests tagged ChildProcess are about the child process itself
-# (its command line, a fake core on SAM_BRIDGE_CLI) and run only in the second pass. Either pass
-# failing fails the run.
+# (its command line, a fake core on SAM_BRIDGE_CLI) and run only in the second pass. Tests tagged
+# Once (long ones whose transport is beside the point, e.g. a five-minute job) run only in the last
+# pass. Either pass failing fails the run.
 #
 #   .tools/pwsh -NoProfile -File tests/pester/run.ps1 [-Path tests/pester/X.Tests.ps1] [-Tag T] [-ExcludeTag T]
 #       [-Transport InProcess|ChildProcess|Both]
@@ -72,6 +73,7 @@ try {
         if ($Tag.Count -gt 0) { $configuration.Filter.Tag = $Tag }
         $exclude = @($ExcludeTag)
         if ($pass -eq 'InProcess') { $exclude += 'ChildProcess' }
+        if ($pass -ne $passes[-1]) { $exclude += 'Once' }
         if ($exclude.Count -gt 0) { $configuration.Filter.ExcludeTag = $exclude }
         $configuration.Output.Verbosity = $Output
         $configuration.TestResult.Enabled = $true

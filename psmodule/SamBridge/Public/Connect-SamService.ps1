@@ -75,29 +75,10 @@ function Connect-SamService {
         [hashtable] $AdditionalParameter = @{}
     )
     process {
-        $info = Get-SamTarget -Name $Target -Cmdlet $PSCmdlet
-        if ($null -eq $info) { return }
-        $version = $ModuleVersion
-        $installed = Get-SamModuleVersion -Name $info.module
-        if (-not $installed) {
-            $install = "Install-Module -Name $($info.module) -Scope CurrentUser"
-            if ($ModuleVersion) { $install = "Install-Module -Name $($info.module) -RequiredVersion $ModuleVersion -Scope CurrentUser" }
-            Write-SamError -Cmdlet $PSCmdlet -ErrorRecord (New-SamErrorRecord -ErrorId 'SamBridge.ModuleNotInstalled' -Category NotInstalled `
-                    -Message "$($info.cmdlet) comes from the PowerShell module $($info.module), which is not installed." `
-                    -Remediation "Install it: $install" -TargetObject $info.module)
-            return
-        }
-        if (-not $version) { $version = $installed.ToString() }
-        # Refused before any token is exchanged: the parameters sam-bridge supplies for this target.
-        $supplied = @($info.variants | ForEach-Object { $_.parameters })
-        foreach ($key in @($AdditionalParameter.Keys)) {
-            if ($supplied -contains $key) {
-                Write-SamError -Cmdlet $PSCmdlet -ErrorRecord (New-SamErrorRecord -ErrorId 'SamBridge.InvalidInput' -Category InvalidArgument `
-                        -Message "-AdditionalParameter may not set -$($key): sam-bridge supplies it for $($info.cmdlet)." `
-                        -Remediation "Remove '$key' from -AdditionalParameter." -TargetObject $key)
-                return
-            }
-        }
+        # Refused before any token is exchanged: a module that is not installed, a parameter sam-bridge supplies.
+        $resolved = Resolve-SamConnectTarget -Target $Target -ModuleVersion $ModuleVersion -AdditionalParameter $AdditionalParameter -Cmdlet $PSCmdlet
+        if ($null -eq $resolved) { return }
+        $info, $version = $resolved.Info, $resolved.Version
         $where = 'the partner tenant'
         if ($Tenant) { $where = "tenant '$Tenant'" }
         $who = 'the default profile'

@@ -44,6 +44,11 @@ function Get-SamConnectParameter {
         API's customer list. Runs as a batch, with any -Tenant given too.
     .PARAMETER Concurrency
         How many tenants of a batch are exchanged at once (1-64, default 8).
+    .PARAMETER NoPreflight
+        With -AllCustomers, the customers are checked first (GDAP relationship, role, group
+        membership, app consent; see Get-SamCustomer): each one that cannot work for the target
+        is one error, up front, with the reason and the remediation, and nothing is exchanged for
+        it. -NoPreflight exchanges for every customer anyway.
     .PARAMETER ModuleVersion
         The version of the target's module to produce parameters for, e.g. 3.0.10 or
         2.3.2-preview (default: the version loaded or installed, else the newest shape known).
@@ -111,7 +116,9 @@ function Get-SamConnectParameter {
         [switch] $AllCustomers,
 
         [ValidateRange(1, 64)]
-        [int] $Concurrency = 8
+        [int] $Concurrency = 8,
+
+        [switch] $NoPreflight
     )
     begin {
         # Piped tenants are gathered, so that many of them make one batch (one read of the refresh
@@ -132,6 +139,7 @@ function Get-SamConnectParameter {
             $arguments['tenants'] = [string[]]$tenants.ToArray()
             $arguments['all_customers'] = [bool]$AllCustomers
             $arguments['concurrency'] = $Concurrency
+            $arguments['preflight'] = [bool]$AllCustomers -and -not $NoPreflight
             Invoke-SamBridgeBatch -Command 'connect.params.batch' -Arguments $arguments -Cmdlet $PSCmdlet `
                 -Activity "Connect-$Target parameters" -Convert { param($Result) ConvertTo-SamConnectSplat -Result $Result }
             return

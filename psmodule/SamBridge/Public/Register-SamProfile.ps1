@@ -48,6 +48,9 @@ function Register-SamProfile {
     .PARAMETER PartnerCenterUrl
         The Partner Center API that lists the customers for -AllCustomers (default:
         https://api.partnercenter.microsoft.com; another for a sovereign cloud or a test service).
+    .PARAMETER GraphUrl
+        The Microsoft Graph API that Get-SamCustomer reads the GDAP relationships from (default:
+        https://graph.microsoft.com; another for a sovereign cloud or a test service).
     .PARAMETER Default
         Make this the default profile.
     .PARAMETER Force
@@ -128,6 +131,9 @@ function Register-SamProfile {
         [ValidateNotNullOrEmpty()]
         [string] $PartnerCenterUrl,
 
+        [ValidateNotNullOrEmpty()]
+        [string] $GraphUrl,
+
         [switch] $AllowCustomAuthority,
 
         [switch] $Default,
@@ -145,6 +151,7 @@ function Register-SamProfile {
         if ($Customers) { $arguments['customers'] = [string[]]@($Customers) }
         if ($PSBoundParameters.ContainsKey('RedirectPort')) { $arguments['redirect_port'] = $RedirectPort }
         if ($PartnerCenterUrl) { $arguments['partner_center_url'] = $PartnerCenterUrl }
+        if ($GraphUrl) { $arguments['graph_url'] = $GraphUrl }
         if ($AllowCustomAuthority) { $arguments['custom_authority'] = $true }
         switch ($PSCmdlet.ParameterSetName) {
             'ClientSecret' { $secrets['client_secret'] = $ClientSecret }
