@@ -3,8 +3,10 @@ function Read-SamCoreRecord {
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param([Parameter(Mandatory = $true)][string] $ModuleBase)
-    $path = Join-Path -Path $ModuleBase -ChildPath 'SamBridge.Core.json'
-    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { return $null }
+    # .NET, not Join-Path and Test-Path: this runs at every import, where the first use of a
+    # provider cmdlet in a fresh process costs more than the check (a cold runbook pays it).
+    $path = [System.IO.Path]::Combine($ModuleBase, 'SamBridge.Core.json')
+    if (-not [System.IO.File]::Exists($path)) { return $null }
     try {
         $record = [System.IO.File]::ReadAllText($path, [System.Text.Encoding]::UTF8) | ConvertFrom-Json
     } catch {
