@@ -18,6 +18,18 @@ Describe 'The in-process transport' {
         $savedDll = $env:SAM_BRIDGE_PYTHONNET_DLL
         $env:SAM_BRIDGE_PYTHONNET_DLL = $runtime
         New-SamTestProfile -TestHome $testHome -Name 'contoso' -Consent
+
+        function Invoke-FreshPwsh {
+            # The lines in a new `pwsh -NonInteractive` that has imported the module (this process's
+            # engine was started by the tests before); its output as text, its exit code checked.
+            param([Parameter(Mandatory = $true)][string[]] $Lines)
+            $module = Join-Path -Path (Get-SamTestRepository) -ChildPath 'psmodule/SamBridge'
+            $text = (@("Import-Module -Name '$module'") + $Lines) -join "`n"
+            $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($text))
+            $output = @(& (Join-Path -Path (Get-SamTestRepository) -ChildPath '.tools/pwsh') -NoLogo -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+            $output
+        }
     }
     AfterAll {
         $env:SAM_BRIDGE_PYTHONNET_DLL = $savedDll
@@ -113,33 +125,24 @@ Describe 'The in-process transport' {
     }
 
     It 'under Auto, sends the first two requests of a fresh process to the child process, then starts the engine' {
-        # A fresh pwsh: this one's engine was started by the tests before.
-        $module = Join-Path -Path (Get-SamTestRepository) -ChildPath 'psmodule/SamBridge'
-        $text = @(
-            "Import-Module -Name '$module'"
+        $lines = @(
             '$env:SAM_BRIDGE_TRANSPORT = "Auto"'
             'foreach ($i in 1..4) { Get-SamProfile -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match "^sam-bridge: \S+ over the (\w+) transport$" } | ForEach-Object { "used $($Matches[1])" } }'
-        ) -join "`n"
-        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($text))
-        $output = @(& (Join-Path -Path (Get-SamTestRepository) -ChildPath '.tools/pwsh') -NoLogo -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" })
-        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        )
+        $output = Invoke-FreshPwsh -Lines $lines
         @($output | Where-Object { $_ -like 'used *' }) | Should -Be @('used ChildProcess', 'used ChildProcess', 'used InProcess', 'used InProcess')
     }
 
     It 'takes pythonnet''s exit-time garbage collection off the process exit, and the process still ends cleanly' {
-        $module = Join-Path -Path (Get-SamTestRepository) -ChildPath 'psmodule/SamBridge'
-        $text = @(
-            "Import-Module -Name '$module'"
+        $lines = @(
             'Set-SamBridgeOption -Transport InProcess'
             '"profiles $(@(Get-SamProfile).Name -join ",")"'
             '$field = [System.AppDomain].GetField("ProcessExit", [System.Reflection.BindingFlags]"NonPublic, Instance")'
             'if ($null -eq $field) { "handlers unknown"; exit 0 }'
             '$handlers = @($field.GetValue([System.AppDomain]::CurrentDomain).GetInvocationList() | ForEach-Object { "$($_.Method.DeclaringType.FullName).$($_.Method.Name)" })'
             '"handlers $($handlers -join ",")"'
-        ) -join "`n"
-        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($text))
-        $output = @(& (Join-Path -Path (Get-SamTestRepository) -ChildPath '.tools/pwsh') -NoLogo -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1 | ForEach-Object { "$_" })
-        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        )
+        $output = Invoke-FreshPwsh -Lines $lines
         $output | Should -Contain 'profiles contoso'
         $said = @($output | Where-Object { $_ -like 'handlers *' })
         if ($said -contains 'handlers unknown') { Set-ItResult -Skipped -Because 'this .NET keeps ProcessExit elsewhere'; return }
