@@ -35,6 +35,19 @@ function Measure-Call {
     , $times.ToArray()
 }
 
+function Measure-Alternating {
+    # Two calls measured in alternating rounds (a change in the machine's load hits both alike);
+    # every call's time in ms, as two arrays: First and Second.
+    param([Parameter(Mandatory = $true)][scriptblock] $First, [Parameter(Mandatory = $true)][scriptblock] $Second)
+    $firstTimes = New-Object -TypeName System.Collections.Generic.List[double]
+    $secondTimes = New-Object -TypeName System.Collections.Generic.List[double]
+    for ($round = 0; $round -lt $job.b2_rounds; $round++) {
+        $firstTimes.AddRange([double[]](Measure-Call -Call $First -Count $job.b2_per_round))
+        $secondTimes.AddRange([double[]](Measure-Call -Call $Second -Count $job.b2_per_round))
+    }
+    @{ First = $firstTimes.ToArray(); Second = $secondTimes.ToArray() }
+}
+
 $result = [ordered]@{}
 
 # -- B1 -----------------------------------------------------------------------------------------------
@@ -85,14 +98,9 @@ try {
     if (-not $token.AccessToken) { throw 'New-SamAccessToken returned no access token' }
     $null = Measure-Call -Call $sam -Count $job.b2_warmup
     $null = Measure-Call -Call $msal -Count $job.b2_warmup
-    $samTimes = New-Object -TypeName System.Collections.Generic.List[double]
-    $msalTimes = New-Object -TypeName System.Collections.Generic.List[double]
-    for ($round = 0; $round -lt $job.b2_rounds; $round++) {
-        $samTimes.AddRange([double[]](Measure-Call -Call $sam -Count $job.b2_per_round))
-        $msalTimes.AddRange([double[]](Measure-Call -Call $msal -Count $job.b2_per_round))
-    }
-    $result.b2_sam_ms = $samTimes.ToArray()
-    $result.b2_msal_ms = $msalTimes.ToArray()
+    $times = Measure-Alternating -First $sam -Second $msal
+    $result.b2_sam_ms = $times.First
+    $result.b2_msal_ms = $times.Second
 
     # What bounds B2, measured in this pwsh: the core's own exchange without the PowerShell layers
     # (the in-process entry called directly with the cmdlet's request), and a bare requests.post of
@@ -148,14 +156,9 @@ _builtins._sam_bridge_bench_bare = _sam_bridge_bench_bare
         try { $null = $bareFunction.Invoke($bareArguments) } finally { $gil.Dispose() }
     }
     & $core; & $bare
-    $coreTimes = New-Object -TypeName System.Collections.Generic.List[double]
-    $bareTimes = New-Object -TypeName System.Collections.Generic.List[double]
-    for ($round = 0; $round -lt $job.b2_rounds; $round++) {
-        $coreTimes.AddRange([double[]](Measure-Call -Call $core -Count $job.b2_per_round))
-        $bareTimes.AddRange([double[]](Measure-Call -Call $bare -Count $job.b2_per_round))
-    }
-    $result.b2_core_ms = $coreTimes.ToArray()
-    $result.b2_bare_ms = $bareTimes.ToArray()
+    $times = Measure-Alternating -First $core -Second $bare
+    $result.b2_core_ms = $times.First
+    $result.b2_bare_ms = $times.Second
     $result.b2_sam_profile_ms = Measure-Call -Call $samProfile -Count $job.b2_profile_runs
 } catch {
     $result.b2_error = $_.Exception.Message
